@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './signals';
+export * from './telemetry';
+export * from './telemetry-parser';

@@ -1,0 +1,66 @@
+import type { EpochMs, SignalName, TelemetrySample } from '@fleetfm/domain';
+
+/** Columnar samples of one vehicle, sorted by time. Missing values are NaN. */
+export interface TelemetryFrame {
+  readonly vehicleId: string;
+  readonly ts: Float64Array;
+  readonly columns: Readonly<Partial<Record<SignalName, Float64Array>>>;
+}
+
+export interface RangeQuery {
+  readonly vehicleId: string;
+  /** Inclusive, epoch ms. */
+  readonly from: EpochMs;
+  /** Exclusive, epoch ms. */
+  readonly to: EpochMs;
+  /** Signals to return; all known signals when absent. */
+  readonly signals?: readonly SignalName[];
+}
+
+export interface DownsampleQuery extends RangeQuery {
+  /** Bucket width in ms; buckets are aligned to multiples of `every` since the epoch. */
+  readonly every: number;
+}
+
+export interface SignalAggregates {
+  readonly mean: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
+/** One row per non-empty bucket, sorted by bucket start. NaN where a signal had no value. */
+export interface DownsampledFrame {
+  readonly vehicleId: string;
+  readonly every: number;
+  readonly bucketStart: Float64Array;
+  readonly columns: Readonly<Partial<Record<SignalName, SignalAggregates>>>;
+}
+
+export interface VehicleSummary {
+  readonly vehicleId: string;
+  readonly firstTs: EpochMs;
+  readonly lastTs: EpochMs;
+}
+
+export interface StoreHealth {
+  readonly ok: boolean;
+  readonly kind: 'embedded' | 'influx';
+  readonly detail?: string;
+}
+
+/**
+ * The time-series store port. Adapters: embedded (on disk) and InfluxDB.
+ * Writes are idempotent: a sample with the same vehicle and timestamp as a stored one replaces it.
+ */
+export abstract class TimeSeriesStore {
+  abstract readonly kind: 'embedded' | 'influx';
+  /** Resolves once the samples are durable (survive a crash of this process). */
+  abstract write(samples: readonly TelemetrySample[]): Promise<void>;
+  abstract query(query: RangeQuery): Promise<TelemetryFrame>;
+  abstract downsample(query: DownsampleQuery): Promise<DownsampledFrame>;
+  abstract listVehicles(): Promise<VehicleSummary[]>;
+  /** The newest sample of a vehicle, or undefined when the vehicle has none. */
+  abstract latest(vehicleId: string): Promise<TelemetrySample | undefined>;
+  abstract health(): Promise<StoreHealth>;
+  abstract close(): Promise<void>;
+}
