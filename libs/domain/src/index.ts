@@ -2,3 +2,4 @@ export * from './errors';
 export * from './signals';
 export * from './telemetry';
 export * from './telemetry-parser';
+export * from './time';

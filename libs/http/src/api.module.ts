@@ -1,0 +1,37 @@
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TimeSeriesStore } from '@fleetfm/timeseries';
+import { HealthController } from './health/health.controller';
+import { DomainExceptionFilter } from './http/domain-exception.filter';
+import { RUNTIME_INFO, type RuntimeInfo } from './http/tokens';
+import { VehiclesController } from './vehicles/vehicles.controller';
+import { VehiclesService } from './vehicles/vehicles.service';
+
+export interface ApiDependencies {
+  readonly store: TimeSeriesStore;
+  readonly info: RuntimeInfo;
+  /** Further feature controllers and their providers (ingest over HTTP, forecasting, ...). */
+  readonly controllers?: Type<unknown>[];
+  readonly providers?: Provider[];
+}
+
+/**
+ * The HTTP API. Adapters are created by the caller (the CLI composes them from config) and
+ * handed in as values, so one process can run the API next to the simulator and ingest.
+ */
+@Module({})
+export class ApiModule {
+  static register(deps: ApiDependencies): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [HealthController, VehiclesController, ...(deps.controllers ?? [])],
+      providers: [
+        { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        { provide: RUNTIME_INFO, useValue: deps.info },
+        { provide: TimeSeriesStore, useValue: deps.store },
+        VehiclesService,
+        ...(deps.providers ?? []),
+      ],
+    };
+  }
+}

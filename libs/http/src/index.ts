@@ -1,0 +1,4 @@
+export * from './api.module';
+export * from './bootstrap';
+export * from './http/domain-exception.filter';
+export * from './http/tokens';
