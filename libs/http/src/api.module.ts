@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TimeSeriesStore } from '@fleetfm/timeseries';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { HealthController } from './health/health.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { RUNTIME_INFO, type RuntimeInfo } from './http/tokens';
@@ -24,7 +25,12 @@ export class ApiModule {
   static register(deps: ApiDependencies): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [HealthController, VehiclesController, ...(deps.controllers ?? [])],
+      controllers: [
+        DashboardController,
+        HealthController,
+        VehiclesController,
+        ...(deps.controllers ?? []),
+      ],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         { provide: RUNTIME_INFO, useValue: deps.info },

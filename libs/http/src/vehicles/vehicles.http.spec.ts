@@ -160,3 +160,30 @@ describe('vehicles HTTP API', () => {
     expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(200);
   });
 });
+
+describe('dashboard', () => {
+  it('serves the page, its script and plotly.js', async () => {
+    const app = await createApiApp(
+      {
+        store: {} as TimeSeriesStore,
+        info: { version: 'test', startedAt: Date.now(), adapters: {}, components: [] },
+      },
+      { logLevel: 'error' },
+    );
+    await app.init();
+    try {
+      const page = await app.inject({ method: 'GET', url: '/' });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('/assets/plotly.min.js');
+      const plotly = await app.inject({ method: 'GET', url: '/assets/plotly.min.js' });
+      expect(plotly.statusCode).toBe(200);
+      expect(plotly.body.length).toBeGreaterThan(1_000_000);
+      expect((await app.inject({ method: 'GET', url: '/assets/dashboard.js' })).statusCode).toBe(
+        200,
+      );
+      expect((await app.inject({ method: 'GET', url: '/assets/x.js' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+});
