@@ -1,1 +1,2 @@
 export * from './telemetry-stream.port';
+export * from './embedded';
