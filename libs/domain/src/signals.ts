@@ -10,7 +10,10 @@ export interface SignalSpec {
   readonly min: number;
   /** Inclusive upper bound of a plausible value. */
   readonly max: number;
-  /** A sample without this signal is invalid. */
+  /**
+   * A sample without this signal is invalid. None is today: a sensor dropout removes one signal
+   * and the rest of the sample is still worth keeping; a sample needs at least one signal.
+   */
   readonly required: boolean;
   readonly description: string;
 }
@@ -54,7 +57,7 @@ export const SIGNALS = {
     description: 'Accelerator pedal position',
   },
   soc_pct: { unit: '%', min: 0, max: 100, required: false, description: 'Battery state of charge' },
-  speed_mps: { unit: 'm/s', min: 0, max: 90, required: true, description: 'Vehicle speed' },
+  speed_mps: { unit: 'm/s', min: 0, max: 90, required: false, description: 'Vehicle speed' },
 } as const satisfies Record<string, SignalSpec>;
 
 export type SignalName = keyof typeof SIGNALS;

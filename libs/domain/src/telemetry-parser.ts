@@ -86,6 +86,8 @@ function parseItem(item: unknown, index: number): ItemResult {
     for (const [name, spec] of Object.entries(SIGNALS)) {
       if (spec.required && !(name in signals)) fail(`signals.${name}`, undefined, 'is required');
     }
+    if (Object.keys(signals).length === 0)
+      fail('signals', signals, 'must hold at least one signal');
   }
   if (errors.length > 0) return { errors };
   const sample: TelemetrySample =
