@@ -1,0 +1,4 @@
+export * from './ingestion-metrics';
+export * from './ingestion.options';
+export * from './ingestion.service';
+export { deadLetter, decodeMessage, type DecodedMessage } from './message-decoder';
