@@ -1,1 +1,6 @@
 export * from './time-series-store.port';
+export {
+  EmbeddedTimeSeriesStore,
+  type EmbeddedStoreOptions,
+  type EmbeddedStoreStats,
+} from './embedded/embedded-store';
