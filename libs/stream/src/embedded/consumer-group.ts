@@ -6,6 +6,8 @@ export interface GroupHost {
   readonly topic: string;
   readonly logs: readonly PartitionLog[];
   now(): number;
+  /** The topic is at capacity: waiting for more messages would only stall its publishers. */
+  full(): boolean;
   /** Called after a group committed on `partition`, so the topic can truncate and free space. */
   committed(partition: number): void;
 }
@@ -93,7 +95,8 @@ export class ConsumerGroup {
 
   /**
    * A full batch is handed over at once; a partial one once its oldest message has waited
-   * `maxWaitMs`. A partition that just rejected a batch waits out its backoff first.
+   * `maxWaitMs`, or at once when the topic is at capacity (no more messages can arrive before
+   * something is committed). A partition that just rejected a batch waits out its backoff first.
    */
   next(member: GroupMemberView): NextDelivery {
     const now = this.host.now();
@@ -103,6 +106,7 @@ export class ConsumerGroup {
       const clamped = Math.max(1, Math.min(ms, Math.max(member.maxWaitMs, this.backoff.maxMs)));
       waitMs = waitMs === undefined ? clamped : Math.min(waitMs, clamped);
     };
+    const full = this.host.full();
     for (let k = 0; k < n; k++) {
       const p = (member.cursor + k) % n;
       if (this.assignment[p] !== member || this.inFlight[p]) continue;
@@ -115,7 +119,7 @@ export class ConsumerGroup {
         continue;
       }
       const oldest = log.at(from)?.timestamp ?? now;
-      if (available >= member.maxBatchMessages || now - oldest >= member.maxWaitMs) {
+      if (full || available >= member.maxBatchMessages || now - oldest >= member.maxWaitMs) {
         member.cursor = (p + 1) % n;
         return { partition: p, messages: log.read(from, member.maxBatchMessages) };
       }

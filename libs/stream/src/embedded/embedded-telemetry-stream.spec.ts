@@ -214,6 +214,26 @@ describe('EmbeddedTelemetryStream', () => {
     expect(sizes).toEqual([4, 4]);
   });
 
+  it('hands over a partial batch at once when the topic is full', async () => {
+    sut = new EmbeddedTelemetryStream({ partitions: 2, capacity: 4 });
+    const sizes: number[] = [];
+    await sut.subscribe({
+      topic: TOPIC,
+      groupId: 'g',
+      maxBatchMessages: 100,
+      maxWaitMs: 60_000,
+      handler: async (batch) => {
+        sizes.push(batch.messages.length);
+      },
+    });
+    await sut.publish(
+      TOPIC,
+      Array.from({ length: 12 }, (_, i) => msg('k', String(i))),
+    );
+    await waitFor(() => sizes.reduce((a, b) => a + b, 0) >= 8);
+    expect(sizes.slice(0, 2)).toEqual([4, 4]);
+  });
+
   it('throttles a fast producer to a slow consumer; retained never exceeds capacity', async () => {
     const capacity = 20;
     sut = new EmbeddedTelemetryStream({ partitions: 3, capacity });

@@ -60,6 +60,7 @@ export class Topic {
         topic: this.options.name,
         logs: this.logs,
         now: this.options.now,
+        full: (): boolean => this.retainedCount >= this.options.capacity || this.pending.length > 0,
         committed: (partition: number): void => this.truncate(partition),
       };
       group = new ConsumerGroup(groupId, host, this.options.backoff, this.options.onHandlerError);
