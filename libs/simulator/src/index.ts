@@ -1,0 +1,14 @@
+export * from './driver/driver-style';
+export { DriverController } from './driver/driver.controller';
+export * from './physics/battery.model';
+export * from './physics/constants';
+export * from './physics/energy-ledger';
+export * from './physics/vehicle-params';
+export { VehicleModel } from './physics/vehicle.model';
+export { Prng, deriveSeed } from './random/prng';
+export { parseDriveCycle, loadDriveCycles } from './traces/drive-cycle.loader';
+export { splitGpsTrips, loadGpsTrips, type GpsSplitOptions } from './traces/gps-trip.loader';
+export * from './traces/speed-trace';
+export * from './traces/trace-library';
+export * from './trip/simulate-trip';
+export { TripRunner } from './trip/trip-runner';
