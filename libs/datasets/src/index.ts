@@ -1,1 +1,10 @@
-export {};
+export * from './arrow/arrow-columns';
+export * from './arrow/embeddings-arrow';
+export * from './csv/csv-record.parser';
+export * from './csv/csv-series';
+export * from './csv/csv-series.reader';
+export * from './csv/csv.writer';
+export * from './csv/frequency';
+export * from './csv/output-layouts';
+export * from './csv/series-length';
+export * from './csv/time-format';

@@ -1,0 +1,168 @@
+import { InvalidRequestError, ValidationError } from '@fleetfm/domain';
+import type { CsvDelimiter, CsvRecord } from './csv-record.parser';
+import type { CsvReadOptions, CsvSeriesTable } from './csv-series';
+import { detectFrequency } from './frequency';
+import { GrowableFloat64 } from './growable-array';
+import {
+  describeTimeKind,
+  guessTimeKind,
+  parseDecimal,
+  parseTimeCell,
+  timeUnitSeconds,
+  type TimeKind,
+} from './time-format';
+
+/** Cells that mean "no value" besides the empty cell. */
+const GAP_WORDS = new Set(['nan', 'na', 'n/a', 'null']);
+
+/**
+ * Turns parsed records into aligned columns, checking each cell as it arrives so that a bad file
+ * fails at its first bad row with the row and column named. Fed record by record; memory holds
+ * only the requested columns.
+ */
+export class CsvSeriesCollector {
+  private header: string[] | null = null;
+  private timeIndex = -1;
+  private columnIndices: number[] = [];
+  private columnNames: string[] = [];
+  private columns: GrowableFloat64[] = [];
+  private gaps: number[] = [];
+  private time = new GrowableFloat64();
+  private lines: number[] = [];
+  private timeKind: TimeKind = 'index';
+  private firstTimeLine = 0;
+  private previousTimeCell = '';
+
+  constructor(private readonly options: CsvReadOptions = {}) {}
+
+  add(record: CsvRecord): void {
+    if (this.header === null) {
+      this.readHeader(record);
+      return;
+    }
+    const { fields, line } = record;
+    if (fields.length !== this.header.length) {
+      throw new ValidationError(
+        `row ${line}: ${fields.length} field${fields.length === 1 ? '' : 's'}, but the header has ${this.header.length}`,
+        { line },
+      );
+    }
+    this.time.push(this.readTime(fields, line));
+    for (let c = 0; c < this.columnIndices.length; c++) {
+      const cell = fields[this.columnIndices[c]].trim();
+      let value = Number.NaN;
+      if (cell === '' || GAP_WORDS.has(cell.toLowerCase())) {
+        this.gaps[c]++;
+      } else {
+        value = parseDecimal(cell);
+        if (Number.isNaN(value)) {
+          throw new ValidationError(
+            `row ${line}, column "${this.columnNames[c]}": "${cell}" is not a number`,
+            {
+              column: this.columnNames[c],
+              line,
+            },
+          );
+        }
+      }
+      this.columns[c].push(value);
+    }
+    this.lines.push(line);
+  }
+
+  finish(delimiter: CsvDelimiter): CsvSeriesTable {
+    if (this.header === null) throw new ValidationError('the CSV is empty (no header row)');
+    if (this.lines.length === 0) throw new ValidationError('the CSV has a header but no data rows');
+    const float64 = this.options.dtype === 'float64';
+    const time = this.time.toFloat64();
+    const lines = Int32Array.from(this.lines);
+    return {
+      delimiter,
+      header: this.header,
+      time: { column: this.options.timeColumn ?? null, kind: this.timeKind, values: time },
+      series: this.columnNames.map((name, c) => ({
+        name,
+        values: float64 ? this.columns[c].toFloat64() : this.columns[c].toFloat32(),
+        gaps: this.gaps[c],
+      })),
+      rowCount: lines.length,
+      lines,
+      frequency: detectFrequency(time, { lines, unitSeconds: timeUnitSeconds(this.timeKind) }),
+    };
+  }
+
+  private readHeader(record: CsvRecord): void {
+    const header = record.fields.map((h) => h.trim());
+    this.header = header;
+    const available = header.join(', ');
+    const find = (name: string, role: string): number => {
+      const index = header.indexOf(name);
+      if (index < 0) {
+        throw new InvalidRequestError(
+          `${role} "${name}" not found; available columns: ${available}`,
+          {
+            available: header,
+            column: name,
+          },
+        );
+      }
+      if (header.indexOf(name, index + 1) >= 0) {
+        throw new ValidationError(`column "${name}" appears more than once in the header`, {
+          column: name,
+        });
+      }
+      return index;
+    };
+    const timeColumn = this.options.timeColumn;
+    if (timeColumn !== undefined) this.timeIndex = find(timeColumn, 'time column');
+    const names = this.options.columns ?? header.filter((h) => h !== timeColumn);
+    if (names.length === 0) throw new InvalidRequestError('no value columns to read');
+    this.columnIndices = names.map((name) => find(name, 'column'));
+    this.columnNames = [...names];
+    this.columns = names.map(() => new GrowableFloat64());
+    this.gaps = names.map(() => 0);
+  }
+
+  private readTime(fields: readonly string[], line: number): number {
+    if (this.timeIndex < 0) return this.lines.length;
+    const column = this.options.timeColumn as string;
+    const cell = fields[this.timeIndex].trim();
+    if (cell === '') {
+      throw new ValidationError(`row ${line}, column "${column}": time is empty`, { column, line });
+    }
+    if (this.timeKind === 'index') {
+      const format = this.options.timeFormat ?? 'auto';
+      const kind = format === 'auto' ? guessTimeKind(cell) : format;
+      if (kind === null) {
+        throw new ValidationError(
+          `row ${line}, column "${column}": "${cell}" is not a time (expected an ISO 8601 date/time, epoch seconds or milliseconds, or a number)`,
+          { column, line },
+        );
+      }
+      this.timeKind = kind;
+      this.firstTimeLine = line;
+    }
+    const value = parseTimeCell(cell, this.timeKind as Exclude<TimeKind, 'index'>);
+    if (Number.isNaN(value)) {
+      const expected = describeTimeKind(this.timeKind);
+      const where = line === this.firstTimeLine ? '' : `, as in row ${this.firstTimeLine}`;
+      throw new ValidationError(
+        `row ${line}, column "${column}": "${cell}" is not a valid time (expected ${expected}${where})`,
+        {
+          column,
+          line,
+        },
+      );
+    }
+    const n = this.lines.length;
+    if (n > 0 && !(value > this.time.get(n - 1))) {
+      const previousLine = this.lines[n - 1];
+      throw new ValidationError(
+        `row ${line}, column "${column}": time "${cell}" is not after "${this.previousTimeCell}" in row ${previousLine} (time must increase)`,
+        { column, line },
+      );
+    }
+    this.previousTimeCell = cell;
+    return value;
+  }
+}

@@ -1,0 +1,45 @@
+import type { CsvDelimiter } from './csv-record.parser';
+import type { FrequencyReport } from './frequency';
+import type { TimeKind } from './time-format';
+
+/** One numeric column of a CSV; empty cells are NaN (gaps). */
+export interface CsvSeries {
+  readonly name: string;
+  readonly values: Float32Array | Float64Array;
+  /** How many cells were empty. */
+  readonly gaps: number;
+}
+
+export interface TimeAxis {
+  /** The time column's name, or null when the row index stands in for time. */
+  readonly column: string | null;
+  readonly kind: TimeKind;
+  /** Epoch ms for instants (`iso`, `epoch-s`, `epoch-ms`), otherwise the numbers as written. */
+  readonly values: Float64Array;
+}
+
+/** What a CSV reader returns: aligned columns, one entry per data row. */
+export interface CsvSeriesTable {
+  readonly delimiter: CsvDelimiter;
+  /** Every header name, in file order. */
+  readonly header: readonly string[];
+  readonly time: TimeAxis;
+  readonly series: readonly CsvSeries[];
+  readonly rowCount: number;
+  /** The 1-based file line of each data row (for error messages downstream). */
+  readonly lines: Int32Array;
+  readonly frequency: FrequencyReport;
+}
+
+export interface CsvReadOptions {
+  /** Columns to read as series; default: every column except the time column. */
+  readonly columns?: readonly string[];
+  /** The time column; without it the row index is the time axis. */
+  readonly timeColumn?: string;
+  /** Default `auto` (`,`, `;` or tab, from the header line). */
+  readonly delimiter?: CsvDelimiter | 'auto';
+  /** Default `auto`: guessed from the first time cell (see `guessTimeKind`). */
+  readonly timeFormat?: Exclude<TimeKind, 'index'> | 'auto';
+  /** Storage of the series values. Default `float32` (what the model consumes). */
+  readonly dtype?: 'float32' | 'float64';
+}
