@@ -1,2 +1,3 @@
 export * from './telemetry-stream.port';
 export * from './embedded';
+export * from './kafka';
