@@ -46,14 +46,9 @@ import { BucketAggregator } from './bucket-aggregator';
 import { encodeBatch, type ColumnBatch } from './column-batch';
 import { mergeSlices, type SourceSlice } from './frame-merge';
 import { SegmentCache } from './segment-cache';
-import {
-  readSegmentFile,
-  writeSegmentFile,
-  type LoadedSegment,
-  type SegmentInfo,
-} from './segment-file';
-import { lowerBound } from './series-source';
+import { readSegmentFile, writeSegmentFile } from './segment-file';
 import { newVehicleState, scanSegments, type VehicleState } from './vehicle-state';
+import { collectSlices, latestSample, nextDataTs, summarize } from './vehicle-reader';
 import { WalWriter, fsyncDir, listWalFiles, readWalFile } from './wal';
 
 export interface EmbeddedStoreOptions {
@@ -198,17 +193,8 @@ export class EmbeddedTimeSeriesStore extends TimeSeriesStore {
     this.assertOpen();
     const out: VehicleSummary[] = [];
     for (const v of this.vehicles.values()) {
-      let first = Number.POSITIVE_INFINITY;
-      let last = Number.NEGATIVE_INFINITY;
-      for (const s of v.segments) {
-        first = Math.min(first, s.minTs);
-        last = Math.max(last, s.maxTs);
-      }
-      if (v.head.length > 0) {
-        first = Math.min(first, v.head.ts[0]);
-        last = Math.max(last, v.head.ts[v.head.length - 1]);
-      }
-      if (first <= last) out.push({ vehicleId: v.vehicleId, firstTs: first, lastTs: last });
+      const summary = summarize(v);
+      if (summary) out.push(summary);
     }
     return out.sort((a, b) => (a.vehicleId < b.vehicleId ? -1 : a.vehicleId > b.vehicleId ? 1 : 0));
   }
@@ -216,23 +202,7 @@ export class EmbeddedTimeSeriesStore extends TimeSeriesStore {
   async latest(vehicleId: string): Promise<TelemetrySample | undefined> {
     this.assertOpen();
     const v = this.vehicles.get(vehicleId);
-    if (!v) return undefined;
-    for (;;) {
-      const count = v.segments.length;
-      // The newest segment among those ending latest; the head beats any segment on a tie.
-      let newest: SegmentInfo | undefined;
-      for (const s of v.segments) if (!newest || s.maxTs >= newest.maxTs) newest = s;
-      const head = v.head;
-      const headWins = (): boolean =>
-        head.length > 0 && (!newest || head.ts[head.length - 1] >= newest.maxTs);
-      if (headWins()) return this.sampleAt(vehicleId, head, head.length - 1);
-      if (!newest) return undefined;
-      const segment = await this.cache.get(newest.file);
-      // Writes or a flush may have happened while the segment loaded: look again.
-      if (v.segments.length !== count) continue;
-      if (headWins()) return this.sampleAt(vehicleId, head, head.length - 1);
-      return this.sampleAt(vehicleId, segment, segment.length - 1);
-    }
+    return v ? latestSample(v, this.cache) : undefined;
   }
 
   async health(): Promise<StoreHealth> {
@@ -282,6 +252,12 @@ export class EmbeddedTimeSeriesStore extends TimeSeriesStore {
     const run = this.tail.then(task, task);
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  private collect(vehicleId: string, from: number, to: number): Promise<SourceSlice[]> {
+    this.assertOpen();
+    const v = this.vehicles.get(vehicleId);
+    return v ? collectSlices(v, this.cache, from, to) : Promise.resolve([]);
   }
 
   private assertOpen(): void {
@@ -356,59 +332,4 @@ export class EmbeddedTimeSeriesStore extends TimeSeriesStore {
     await old.close().catch(() => undefined);
     return this.wal.file;
   }
-
-  /**
-   * Slices of every source of `vehicleId` overlapping [from, to), oldest first. Segments load
-   * asynchronously; the final picture (segment list + head) is taken synchronously after the
-   * loads, repeating if a flush added a segment meanwhile, so no row is missed or doubled.
-   */
-  private async collect(vehicleId: string, from: number, to: number): Promise<SourceSlice[]> {
-    this.assertOpen();
-    const v = this.vehicles.get(vehicleId);
-    if (!v || !(from < to)) return [];
-    const loaded = new Map<string, LoadedSegment>();
-    for (;;) {
-      const count = v.segments.length;
-      const wanted = v.segments.filter((s) => s.minTs < to && s.maxTs >= from);
-      for (const s of wanted) {
-        if (!loaded.has(s.file)) loaded.set(s.file, await this.cache.get(s.file));
-      }
-      if (v.segments.length !== count) continue;
-      const slices: SourceSlice[] = [];
-      for (const s of wanted) slices.push(slice(loaded.get(s.file) as LoadedSegment, from, to));
-      if (v.head.length > 0) slices.push(slice(v.head, from, to));
-      return slices.filter((s) => s.hi > s.lo);
-    }
-  }
-
-  private sampleAt(vehicleId: string, source: SourceSlice['source'], row: number): TelemetrySample {
-    const signals: Partial<Record<SignalName, number>> = {};
-    SIGNAL_NAMES.forEach((name, k) => {
-      const value = source.column(k)?.[row];
-      if (value !== undefined && !Number.isNaN(value)) signals[name] = value;
-    });
-    const driverId = source.driverAt(row);
-    const ts = source.ts[row];
-    return driverId === undefined
-      ? { vehicleId, ts, signals }
-      : { vehicleId, driverId, ts, signals };
-  }
-}
-
-function slice(source: SourceSlice['source'], from: number, to: number): SourceSlice {
-  return {
-    source,
-    lo: lowerBound(source.ts, source.length, from),
-    hi: lowerBound(source.ts, source.length, to),
-  };
-}
-
-/** The earliest timestamp >= t that may hold data of the vehicle (Infinity when none). */
-function nextDataTs(v: VehicleState, t: number): number {
-  let next = Number.POSITIVE_INFINITY;
-  for (const s of v.segments) if (s.maxTs >= t) next = Math.min(next, Math.max(s.minTs, t));
-  const head = v.head;
-  const i = lowerBound(head.ts, head.length, t);
-  if (i < head.length) next = Math.min(next, head.ts[i]);
-  return next;
 }
