@@ -26,7 +26,8 @@ describe('kafka log bridge', () => {
 
   it('downgrades error responses that kafkajs retries to warnings', () => {
     log(entry(logLevel.ERROR, 'Connection', 'Response InitProducerId(key: 22, version: 1)'));
+    log(entry(logLevel.ERROR, 'Producer', 'Failed to send messages', { retryCount: 0 }));
     expect(logger.error).not.toHaveBeenCalled();
-    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledTimes(2);
   });
 });

@@ -23,9 +23,10 @@ export function kafkaLogCreator(logger: KafkaStreamLogger): logCreator {
       const { message, timestamp: _timestamp, logger: _logger, ...extra } = log;
       const details = Object.keys(extra).length > 0 ? ` ${safeJson(extra)}` : '';
       const line = `${namespace ? `[${namespace}] ` : ''}${message}${details}`;
-      // kafkajs logs every error response of a request at ERROR, also those it then retries
-      // successfully; a request that finally fails surfaces as a rejected call or a crash.
-      const retried = namespace === 'Connection' && message.startsWith('Response ');
+      // kafkajs logs every failed attempt at ERROR, also those it then retries successfully;
+      // a request that finally fails surfaces as a rejected call or a consumer crash.
+      const retried =
+        (namespace === 'Connection' && message.startsWith('Response ')) || 'retryCount' in extra;
       if (level === logLevel.ERROR && !retried) logger.error(line);
       else if (level <= logLevel.WARN) logger.warn(line);
       else if (level === logLevel.INFO) logger.log(line);
