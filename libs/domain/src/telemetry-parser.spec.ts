@@ -21,6 +21,13 @@ describe('parseTelemetry', () => {
     expect(valid).toEqual([good]);
   });
 
+  it('copies valid samples: later changes to the input do not reach them', () => {
+    const input = { ...good, signals: { ...good.signals } };
+    const { valid } = parseTelemetry(input);
+    input.signals.speed_mps = 1;
+    expect(valid[0].signals.speed_mps).toBe(12.5);
+  });
+
   it('accepts ISO timestamps with a zone and converts them to epoch ms', () => {
     const { valid } = parseTelemetry({ ...good, ts: '2026-01-01T00:00:01.500Z' });
     expect(valid[0].ts).toBe(Date.UTC(2026, 0, 1, 0, 0, 1, 500));
@@ -115,6 +122,13 @@ describe('parseTelemetry', () => {
 });
 
 describe('parseTelemetryJson', () => {
+  it('returns the same samples as parseTelemetry', () => {
+    const input = [good, { ...good, ts: '2026-01-01T00:00:01Z' }, { ...good, driverId: undefined }];
+    const fromJson = parseTelemetryJson(JSON.stringify(input));
+    expect(fromJson).toEqual(parseTelemetry(JSON.parse(JSON.stringify(input))));
+    expect(fromJson.valid[1].ts).toBe(Date.UTC(2026, 0, 1, 0, 0, 1));
+  });
+
   it('parses bytes', () => {
     expect(parseTelemetryJson(Buffer.from(JSON.stringify([good]))).valid).toHaveLength(1);
   });

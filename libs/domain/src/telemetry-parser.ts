@@ -1,4 +1,4 @@
-import { SIGNALS, isSignalName, type SignalName } from './signals';
+import { SIGNALS, type SignalName, type SignalSpec } from './signals';
 import {
   ID_PATTERN,
   TS_MAX,
@@ -11,11 +11,16 @@ import {
 /** Largest number of samples accepted in one message or request. */
 export const MAX_BATCH_ITEMS = 10_000;
 
-type ItemResult = { sample: TelemetrySample } | { errors: TelemetryItemError[] };
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Signal specs by name, for one hash lookup per signal on the hot path. */
+const SPEC_BY_NAME: ReadonlyMap<string, SignalSpec> = new Map(Object.entries(SIGNALS));
+/** Required signals in schema order. */
+const REQUIRED_SIGNALS: readonly string[] = Object.entries(SIGNALS)
+  .filter(([, spec]) => spec.required)
+  .map(([name]) => name);
 
 function parseTimestamp(raw: unknown): number | string {
   if (typeof raw === 'number') {
@@ -37,76 +42,115 @@ function parseTimestamp(raw: unknown): number | string {
   return 'must be a number (epoch ms) or an ISO-8601 string';
 }
 
-function parseItem(item: unknown, index: number): ItemResult {
-  const errors: TelemetryItemError[] = [];
-  const fail = (field: string, value: unknown, reason: string): void => {
-    errors.push({ index, field, value, reason });
-  };
-  if (!isRecord(item)) {
-    fail('', item, 'sample must be an object');
-    return { errors };
+const ID_REASON = 'must be 1-64 characters of [A-Za-z0-9._:-]';
+
+/** The last id that passed ID_PATTERN: the samples of one message usually share their ids. */
+let lastGoodId = '';
+
+function isId(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (value === lastGoodId) return true;
+  if (!ID_PATTERN.test(value)) return false;
+  lastGoodId = value;
+  return true;
+}
+
+/** Validates the signals of one item; returns how many errors it appended. */
+function checkSignals(
+  signals: Record<string, unknown>,
+  index: number,
+  errors: TelemetryItemError[],
+): number {
+  const before = errors.length;
+  const names = Object.keys(signals);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const value = signals[name];
+    const spec = SPEC_BY_NAME.get(name);
+    let reason: string | undefined;
+    if (spec === undefined) reason = 'unknown signal';
+    else if (typeof value !== 'number') reason = 'must be a number';
+    else if (!Number.isFinite(value)) reason = 'must be finite';
+    else if (value < spec.min || value > spec.max) {
+      reason = `out of range [${spec.min}, ${spec.max}] ${spec.unit}`;
+    }
+    if (reason !== undefined) errors.push({ index, field: `signals.${name}`, value, reason });
   }
-  const { vehicleId, driverId, ts, signals } = item;
-  if (vehicleId === undefined || vehicleId === null || vehicleId === '') {
-    fail('vehicleId', vehicleId, 'is required');
-  } else if (typeof vehicleId !== 'string' || !ID_PATTERN.test(vehicleId)) {
-    fail('vehicleId', vehicleId, 'must be 1-64 characters of [A-Za-z0-9._:-]');
-  }
-  if (driverId !== undefined && (typeof driverId !== 'string' || !ID_PATTERN.test(driverId))) {
-    fail('driverId', driverId, 'must be 1-64 characters of [A-Za-z0-9._:-]');
-  }
-  const parsedTs = parseTimestamp(ts);
-  if (typeof parsedTs === 'string') fail('ts', ts, parsedTs);
-  for (const key of Object.keys(item)) {
-    if (!['vehicleId', 'driverId', 'ts', 'signals'].includes(key)) {
-      fail(key, item[key], 'unknown field');
+  for (const name of REQUIRED_SIGNALS) {
+    if (!(name in signals)) {
+      errors.push({ index, field: `signals.${name}`, value: undefined, reason: 'is required' });
     }
   }
-  const parsedSignals: Partial<Record<SignalName, number>> = {};
-  if (!isRecord(signals)) {
-    fail('signals', signals, signals === undefined ? 'is required' : 'must be an object');
-  } else {
-    for (const [name, value] of Object.entries(signals)) {
-      const field = `signals.${name}`;
-      if (!isSignalName(name)) {
-        fail(field, value, 'unknown signal');
-        continue;
-      }
-      const spec = SIGNALS[name];
-      if (typeof value !== 'number') {
-        fail(field, value, 'must be a number');
-      } else if (!Number.isFinite(value)) {
-        fail(field, value, 'must be finite');
-      } else if (value < spec.min || value > spec.max) {
-        fail(field, value, `out of range [${spec.min}, ${spec.max}] ${spec.unit}`);
-      } else {
-        parsedSignals[name] = value;
-      }
-    }
-    for (const [name, spec] of Object.entries(SIGNALS)) {
-      if (spec.required && !(name in signals)) fail(`signals.${name}`, undefined, 'is required');
-    }
-    if (Object.keys(signals).length === 0)
-      fail('signals', signals, 'must hold at least one signal');
+  if (names.length === 0) {
+    errors.push({
+      index,
+      field: 'signals',
+      value: signals,
+      reason: 'must hold at least one signal',
+    });
   }
-  if (errors.length > 0) return { errors };
-  const sample: TelemetrySample =
-    driverId === undefined
-      ? { vehicleId: vehicleId as string, ts: parsedTs as number, signals: parsedSignals }
-      : {
-          vehicleId: vehicleId as string,
-          driverId: driverId as string,
-          ts: parsedTs as number,
-          signals: parsedSignals,
-        };
-  return { sample };
+  return errors.length - before;
 }
 
 /**
- * Validates one sample or an array of samples. Never throws on bad data: every item is either
- * in `valid` or has at least one precise error (field, value, reason) in `errors`.
+ * Validates one item, appending its errors (in field order) to `errors`; returns the sample when
+ * it is valid. With `adopt`, a valid item that already has the sample's exact shape (numeric
+ * `ts`) is returned as is instead of copied — only safe for objects nobody else holds, such as
+ * the output of JSON.parse.
  */
-export function parseTelemetry(input: unknown): ParsedBatch {
+function parseItem(
+  item: unknown,
+  index: number,
+  errors: TelemetryItemError[],
+  adopt: boolean,
+): TelemetrySample | undefined {
+  if (!isRecord(item)) {
+    errors.push({ index, field: '', value: item, reason: 'sample must be an object' });
+    return undefined;
+  }
+  const before = errors.length;
+  const { vehicleId, driverId, ts, signals } = item;
+  if (vehicleId === undefined || vehicleId === null || vehicleId === '') {
+    errors.push({ index, field: 'vehicleId', value: vehicleId, reason: 'is required' });
+  } else if (!isId(vehicleId)) {
+    errors.push({ index, field: 'vehicleId', value: vehicleId, reason: ID_REASON });
+  }
+  if (driverId !== undefined && !isId(driverId)) {
+    errors.push({ index, field: 'driverId', value: driverId, reason: ID_REASON });
+  }
+  const parsedTs =
+    typeof ts === 'number' && Number.isInteger(ts) && ts >= TS_MIN && ts < TS_MAX
+      ? ts
+      : parseTimestamp(ts);
+  if (typeof parsedTs === 'string')
+    errors.push({ index, field: 'ts', value: ts, reason: parsedTs });
+  const keys = Object.keys(item);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key !== 'vehicleId' && key !== 'driverId' && key !== 'ts' && key !== 'signals') {
+      errors.push({ index, field: key, value: item[key], reason: 'unknown field' });
+    }
+  }
+  if (!isRecord(signals)) {
+    const reason = signals === undefined ? 'is required' : 'must be an object';
+    errors.push({ index, field: 'signals', value: signals, reason });
+  } else {
+    checkSignals(signals, index, errors);
+  }
+  if (errors.length > before) return undefined;
+  if (adopt && parsedTs === ts) return item as unknown as TelemetrySample;
+  const parsedSignals = { ...(signals as Partial<Record<SignalName, number>>) };
+  return driverId === undefined
+    ? { vehicleId: vehicleId as string, ts: parsedTs as number, signals: parsedSignals }
+    : {
+        vehicleId: vehicleId as string,
+        driverId: driverId as string,
+        ts: parsedTs as number,
+        signals: parsedSignals,
+      };
+}
+
+function parseItems(input: unknown, adopt: boolean): ParsedBatch {
   const items = Array.isArray(input) ? input : [input];
   const valid: TelemetrySample[] = [];
   const validIndex: number[] = [];
@@ -122,16 +166,23 @@ export function parseTelemetry(input: unknown): ParsedBatch {
     }
     return { valid, validIndex, errors };
   }
-  items.forEach((item, index) => {
-    const result = parseItem(item, index);
-    if ('sample' in result) {
-      valid.push(result.sample);
+  for (let index = 0; index < items.length; index++) {
+    const sample = parseItem(items[index], index, errors, adopt);
+    if (sample !== undefined) {
+      valid.push(sample);
       validIndex.push(index);
-    } else {
-      errors.push(...result.errors);
     }
-  });
+  }
   return { valid, validIndex, errors };
+}
+
+/**
+ * Validates one sample or an array of samples. Never throws on bad data: every item is either
+ * in `valid` or has at least one precise error (field, value, reason) in `errors`. The valid
+ * samples are fresh objects: later changes to `input` do not reach them.
+ */
+export function parseTelemetry(input: unknown): ParsedBatch {
+  return parseItems(input, false);
 }
 
 /** Parses raw message bytes (JSON). A message that is not JSON is one item with one error. */
@@ -148,5 +199,6 @@ export function parseTelemetryJson(raw: string | Uint8Array): ParsedBatch {
       errors: [{ index: 0, field: '', value: text.slice(0, 200), reason }],
     };
   }
-  return parseTelemetry(parsed);
+  // The parsed objects belong to nobody else, so valid ones become the samples without a copy.
+  return parseItems(parsed, true);
 }
