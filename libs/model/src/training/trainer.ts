@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import { pinballLoss } from '../heads/pinball-loss';
+import type { PatchModel } from '../patch-model';
+import { toModelInputs, type ForecastBatch } from './forecast-batch';
+
+export interface TrainerArgs {
+  /** Adam learning rate. Default 1e-3. */
+  readonly learningRate?: number;
+  /** Clip gradients to this global L2 norm; 0 disables. Default 1. */
+  readonly clipNorm?: number;
+  /** Adam β1. Default 0.9. */
+  readonly beta1?: number;
+  /** Adam β2. Default 0.999. */
+  readonly beta2?: number;
+}
+
+/** Gradients keyed by the model's weight path (stable across processes, e.g. for workers). */
+export type NamedGradients = Map<string, tf.Tensor>;
+
+/**
+ * Adam with global-norm clipping. `computeGradients` is a pure function of (weights, batch), so
+ * data-parallel workers can compute gradients on their shard, average them, and
+ * `applyGradients` the mean.
+ */
+export class Trainer {
+  readonly optimizer: tf.AdamOptimizer;
+  readonly clipNorm: number;
+  private readonly byPath: Map<string, tf.Variable>;
+
+  constructor(
+    readonly model: PatchModel,
+    args: TrainerArgs = {},
+  ) {
+    const lr = args.learningRate ?? 1e-3;
+    if (!(lr > 0)) throw new Error(`Trainer: learningRate must be > 0, got ${lr}`);
+    this.clipNorm = args.clipNorm ?? 1;
+    if (!(this.clipNorm >= 0)) throw new Error(`Trainer: clipNorm must be >= 0`);
+    this.optimizer = tf.train.adam(lr, args.beta1 ?? 0.9, args.beta2 ?? 0.999);
+    this.byPath = new Map(model.namedWeights().map((w) => [w.name, w.variable]));
+  }
+
+  /** Loss (scalar tensor) and raw gradients of the pinball loss; the caller disposes them. */
+  computeGradients(batch: ForecastBatch): { loss: tf.Scalar; grads: NamedGradients } {
+    const c = this.model.config;
+    const inputs = toModelInputs(batch);
+    try {
+      const vars = [...this.byPath.values()];
+      const { value, grads } = tf.variableGrads(() => {
+        const target = tf.tensor2d(batch.target, [batch.batch, c.horizon]);
+        const mask = tf.tensor2d(batch.targetMask, [batch.batch, c.horizon]);
+        return pinballLoss(this.model.predictQuantiles(inputs), target, mask, c.quantiles);
+      }, vars);
+      const named: NamedGradients = new Map();
+      // Weights the loss does not reach (e.g. the embedding head) get no gradient.
+      for (const [path, v] of this.byPath) if (grads[v.name]) named.set(path, grads[v.name]);
+      return { grads: named, loss: value };
+    } finally {
+      inputs.values.dispose();
+      inputs.mask.dispose();
+    }
+  }
+
+  /** Clips to the global norm and takes one Adam step; disposes the gradients. */
+  applyGradients(grads: NamedGradients): void {
+    tf.tidy(() => {
+      const list = [...grads.values()];
+      let scale: tf.Tensor | undefined;
+      if (this.clipNorm > 0) {
+        const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+        // clip / max(norm, clip), written with relu (tf.maximum is slow on wasm).
+        scale = tf.div(this.clipNorm, tf.add(this.clipNorm, tf.relu(tf.sub(norm, this.clipNorm))));
+      }
+      const named: Array<{ name: string; tensor: tf.Tensor }> = [];
+      for (const [path, g] of grads) {
+        const v = this.byPath.get(path);
+        if (!v) throw new Error(`Trainer: unknown weight ${path}`);
+        named.push({ name: v.name, tensor: scale ? tf.mul(g, scale) : g });
+      }
+      this.optimizer.applyGradients(named);
+    });
+    for (const g of grads.values()) g.dispose();
+  }
+
+  /** One optimisation step; returns the loss before the step. */
+  trainStep(batch: ForecastBatch): number {
+    const { loss, grads } = this.computeGradients(batch);
+    this.applyGradients(grads);
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    return value;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
