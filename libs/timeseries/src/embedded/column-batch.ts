@@ -82,13 +82,15 @@ export function encodeBatch(
   const signals = SIGNAL_NAMES.map(
     (_, k) => new Float64Array(buffer, colStart + 8 * n * (k + 1), n),
   );
-  const width = SIGNAL_NAMES.length;
+  // A local copy: the imported binding is a getter once compiled to CommonJS.
+  const names = [...SIGNAL_NAMES];
+  const width = names.length;
   for (let i = 0; i < n; i++) {
     const s = samples[i];
     ts[i] = s.ts;
     const values = s.signals as Readonly<Record<string, number | undefined>>;
     for (let k = 0; k < width; k++) {
-      const v = values[SIGNAL_NAMES[k]];
+      const v = values[names[k]];
       signals[k][i] = v === undefined ? Number.NaN : v;
     }
   }
