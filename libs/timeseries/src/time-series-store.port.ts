@@ -13,7 +13,10 @@ export interface RangeQuery {
   readonly from: EpochMs;
   /** Exclusive, epoch ms. */
   readonly to: EpochMs;
-  /** Signals to return; all known signals when absent. */
+  /**
+   * Signals to return; all known signals when absent. The frame has exactly these columns,
+   * NaN-filled where a sample did not carry the signal.
+   */
   readonly signals?: readonly SignalName[];
 }
 
@@ -50,7 +53,9 @@ export interface StoreHealth {
 
 /**
  * The time-series store port. Adapters: embedded (on disk) and InfluxDB.
- * Writes are idempotent: a sample with the same vehicle and timestamp as a stored one replaces it.
+ * Writes are idempotent: a sample with the same vehicle and timestamp as a stored one replaces it
+ * entirely (last write wins, its set of signals included), so replaying a batch changes nothing.
+ * Every adapter passes `describeTimeSeriesStoreContract` (contract/time-series-store.contract.ts).
  */
 export abstract class TimeSeriesStore {
   abstract readonly kind: 'embedded' | 'influx';
@@ -58,6 +63,7 @@ export abstract class TimeSeriesStore {
   abstract write(samples: readonly TelemetrySample[]): Promise<void>;
   abstract query(query: RangeQuery): Promise<TelemetryFrame>;
   abstract downsample(query: DownsampleQuery): Promise<DownsampledFrame>;
+  /** Every vehicle with at least one sample, sorted by id. */
   abstract listVehicles(): Promise<VehicleSummary[]>;
   /** The newest sample of a vehicle, or undefined when the vehicle has none. */
   abstract latest(vehicleId: string): Promise<TelemetrySample | undefined>;
