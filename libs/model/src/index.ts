@@ -1,4 +1,7 @@
 export * from './backend';
+export * from './forecaster';
+export * from './heads/anomaly-score';
+export * from './heads/contrastive-loss';
 export * from './heads/pinball-loss';
 export * from './layers/attention.layer';
 export * from './layers/fleet-layer';
@@ -8,5 +11,6 @@ export * from './layers/patch-embedding.layer';
 export * from './layers/transformer-block.layer';
 export * from './patch-model';
 export * from './patch-model.config';
+export * from './training/contrastive-step';
 export * from './training/forecast-batch';
 export * from './training/trainer';

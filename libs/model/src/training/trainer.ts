@@ -44,20 +44,33 @@ export class Trainer {
     const c = this.model.config;
     const inputs = toModelInputs(batch);
     try {
-      const vars = [...this.byPath.values()];
-      const { value, grads } = tf.variableGrads(() => {
+      return this.gradientsOf(() => {
         const target = tf.tensor2d(batch.target, [batch.batch, c.horizon]);
         const mask = tf.tensor2d(batch.targetMask, [batch.batch, c.horizon]);
         return pinballLoss(this.model.predictQuantiles(inputs), target, mask, c.quantiles);
-      }, vars);
-      const named: NamedGradients = new Map();
-      // Weights the loss does not reach (e.g. the embedding head) get no gradient.
-      for (const [path, v] of this.byPath) if (grads[v.name]) named.set(path, grads[v.name]);
-      return { grads: named, loss: value };
+      });
     } finally {
       inputs.values.dispose();
       inputs.mask.dispose();
     }
+  }
+
+  /** Loss and gradients of any scalar loss of the model's weights; the caller disposes them. */
+  gradientsOf(lossFn: () => tf.Scalar): { loss: tf.Scalar; grads: NamedGradients } {
+    const { value, grads } = tf.variableGrads(lossFn, [...this.byPath.values()]);
+    const named: NamedGradients = new Map();
+    // Weights the loss does not reach (e.g. the embedding head) get no gradient.
+    for (const [path, v] of this.byPath) if (grads[v.name]) named.set(path, grads[v.name]);
+    return { grads: named, loss: value };
+  }
+
+  /** One optimisation step on any scalar loss; returns the loss before the step. */
+  stepOn(lossFn: () => tf.Scalar): number {
+    const { loss, grads } = this.gradientsOf(lossFn);
+    this.applyGradients(grads);
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    return value;
   }
 
   /** Clips to the global norm and takes one Adam step; disposes the gradients. */

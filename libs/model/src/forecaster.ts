@@ -1,0 +1,172 @@
+import * as tf from '@tensorflow/tfjs';
+import { ValidationError } from '@fleetfm/domain';
+import { PatchTokenizer, type PatchTokenizerArgs } from '@fleetfm/tokenizer';
+import type { PatchModel } from './patch-model';
+
+export interface ForecastOptions {
+  /** Steps to forecast. Default the model's horizon; longer horizons roll forward. */
+  readonly horizon?: number;
+  /** Quantile levels wanted, within the model's [lowest, highest] level. Default the model's. */
+  readonly quantiles?: readonly number[];
+  /** Signal id per series (0 = unknown). Default all 0. */
+  readonly signalIds?: readonly number[];
+}
+
+/** One series' forecast in its own units. */
+export interface SeriesForecast {
+  /** Mean over the model's (evenly spaced) quantile levels: an estimate of the mean. */
+  readonly mean: Float32Array;
+  /** Median (level 0.5, interpolated if the model has no 0.5 level). */
+  readonly median: Float32Array;
+  readonly levels: readonly number[];
+  /** quantiles[k] is the forecast at levels[k], one value per step. */
+  readonly quantiles: Float32Array[];
+}
+
+/** Up to this many model horizons may be chained by rolling forward. */
+const MAX_ROLLS = 16;
+
+/**
+ * Raw series in (any scale, NaN gaps), forecasts out: tokenizes each series with instance
+ * normalisation, runs the quantile head, sorts the quantiles per step (the head does not enforce
+ * monotonicity), maps them back to the input scale, and rolls forward on the median for horizons
+ * beyond the model's.
+ */
+export class Forecaster {
+  readonly tokenizer: PatchTokenizer;
+
+  constructor(
+    readonly model: PatchModel,
+    tokenizerArgs: Omit<PatchTokenizerArgs, 'contextLength' | 'patchLength'> = {},
+  ) {
+    const c = model.config;
+    this.tokenizer = new PatchTokenizer({
+      ...tokenizerArgs,
+      contextLength: c.contextLength,
+      patchLength: c.patchLength,
+    });
+  }
+
+  async forecast(
+    series: readonly Float32Array[],
+    options: ForecastOptions = {},
+  ): Promise<SeriesForecast[]> {
+    const c = this.model.config;
+    const horizon = options.horizon ?? c.horizon;
+    const levels = options.quantiles ?? c.quantiles;
+    this.validate(series, horizon, levels, options.signalIds);
+    const ids = Int32Array.from(options.signalIds ?? series.map(() => 0));
+    const q = c.quantiles.length;
+    // Per series: model-level quantiles, [q][horizon], in input units.
+    const raw = series.map(() => Array.from({ length: q }, () => new Float32Array(horizon)));
+    let contexts = series.map((s) => s);
+    for (let done = 0; done < horizon; done += c.horizon) {
+      const tok = this.tokenizer.encodeBatch(contexts);
+      const out = tf.tidy(() =>
+        this.model.predictQuantiles({
+          mask: tf.tensor2d(tok.mask, [tok.batch, c.contextLength]),
+          signalIds: ids,
+          values: tf.tensor2d(tok.values, [tok.batch, c.contextLength]),
+        }),
+      );
+      const data = await out.data();
+      out.dispose();
+      const steps = Math.min(c.horizon, horizon - done);
+      const medians: Float32Array[] = [];
+      for (let b = 0; b < series.length; b++) {
+        const { loc, scale } = tok.scales[b];
+        const median = new Float32Array(steps);
+        const row = new Float32Array(q);
+        for (let t = 0; t < steps; t++) {
+          for (let k = 0; k < q; k++) row[k] = data[(b * c.horizon + t) * q + k];
+          row.sort();
+          for (let k = 0; k < q; k++) raw[b][k][done + t] = loc + scale * row[k];
+          median[t] = loc + scale * interpolate(c.quantiles, row, 0.5);
+        }
+        medians.push(median);
+      }
+      if (done + c.horizon < horizon) {
+        contexts = contexts.map((s, b) => concatTail(s, medians[b], c.contextLength));
+      }
+    }
+    return raw.map((perLevel) => summarise(perLevel, c.quantiles, levels, horizon));
+  }
+
+  private validate(
+    series: readonly Float32Array[],
+    horizon: number,
+    levels: readonly number[],
+    signalIds?: readonly number[],
+  ): void {
+    const c = this.model.config;
+    if (series.length === 0) throw new ValidationError('At least one series is required');
+    if (!Number.isInteger(horizon) || horizon < 1 || horizon > MAX_ROLLS * c.horizon) {
+      throw new ValidationError(
+        `horizon must be an integer in [1, ${MAX_ROLLS * c.horizon}], got ${horizon}`,
+      );
+    }
+    const lo = c.quantiles[0];
+    const hi = c.quantiles[c.quantiles.length - 1];
+    for (const l of levels) {
+      if (!(l >= lo && l <= hi)) {
+        throw new ValidationError(
+          `quantile level ${l} is outside the model's range [${lo}, ${hi}]`,
+        );
+      }
+    }
+    if (signalIds && signalIds.length !== series.length) {
+      throw new ValidationError(`${series.length} series but ${signalIds.length} signal ids`);
+    }
+    for (const id of signalIds ?? []) {
+      if (!Number.isInteger(id) || id < 0 || id >= c.numSignals) {
+        throw new ValidationError(`signal id ${id} outside [0, ${c.numSignals})`);
+      }
+    }
+  }
+}
+
+/** Linear interpolation of the quantile function at `level` between the model's levels. */
+function interpolate(
+  modelLevels: readonly number[],
+  values: ArrayLike<number>,
+  level: number,
+): number {
+  const n = modelLevels.length;
+  if (level <= modelLevels[0]) return values[0];
+  if (level >= modelLevels[n - 1]) return values[n - 1];
+  let k = 1;
+  while (modelLevels[k] < level) k++;
+  const w = (level - modelLevels[k - 1]) / (modelLevels[k] - modelLevels[k - 1]);
+  return values[k - 1] + w * (values[k] - values[k - 1]);
+}
+
+function summarise(
+  perLevel: Float32Array[],
+  modelLevels: readonly number[],
+  levels: readonly number[],
+  horizon: number,
+): SeriesForecast {
+  const q = modelLevels.length;
+  const mean = new Float32Array(horizon);
+  const median = new Float32Array(horizon);
+  const quantiles = levels.map(() => new Float32Array(horizon));
+  const row = new Float32Array(q);
+  for (let t = 0; t < horizon; t++) {
+    let sum = 0;
+    for (let k = 0; k < q; k++) {
+      row[k] = perLevel[k][t];
+      sum += row[k];
+    }
+    mean[t] = sum / q;
+    median[t] = interpolate(modelLevels, row, 0.5);
+    levels.forEach((l, j) => (quantiles[j][t] = interpolate(modelLevels, row, l)));
+  }
+  return { levels: [...levels], mean, median, quantiles };
+}
+
+function concatTail(context: Float32Array, next: Float32Array, keep: number): Float32Array {
+  const joined = new Float32Array(context.length + next.length);
+  joined.set(context);
+  joined.set(next, context.length);
+  return joined.length > keep ? joined.slice(joined.length - keep) : joined;
+}

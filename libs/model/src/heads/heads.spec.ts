@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend';
+import { forecastSurprise, SurpriseCalibrator } from './anomaly-score';
+import { infoNceLoss, supervisedContrastiveLoss } from './contrastive-loss';
+import { pinballLoss } from './pinball-loss';
+
+beforeAll(async () => {
+  await selectBackend({ prefer: ['wasm', 'cpu'] });
+});
+
+const LOG_1P_INV_E = 0.31326169; // log(1 + e^-1) = -log(e / (e + 1))
+
+describe('pinballLoss', () => {
+  it('matches hand-computed values and ignores masked steps', () => {
+    // levels 0.1/0.9; y = 1; ŷ = [0, 2] -> 0.1·1 and 0.1·1 -> mean 0.1 over 2 levels
+    const pred = tf.tensor3d([
+      [
+        [0, 2],
+        [5, 5],
+      ],
+    ]);
+    const target = tf.tensor2d([[1, 100]]);
+    const mask = tf.tensor2d([[1, 0]]);
+    expect(pinballLoss(pred, target, mask, [0.1, 0.9]).dataSync()[0]).toBeCloseTo(0.1, 5);
+    // y = 3 above both: 0.1·3 + 0.9·1 = 1.2 -> mean 0.6
+    const p2 = tf.tensor3d([[[0, 2]]]);
+    expect(
+      pinballLoss(p2, tf.tensor2d([[3]]), tf.tensor2d([[1]]), [0.1, 0.9]).dataSync()[0],
+    ).toBeCloseTo(0.6, 5);
+  });
+});
+
+describe('contrastive losses', () => {
+  it('InfoNCE of orthonormal matching views is log(1 + 1/e) at τ = 1', () => {
+    const a = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(infoNceLoss(a, a, 1).dataSync()[0]).toBeCloseTo(LOG_1P_INV_E, 5);
+    // Swapped views are the worst case: log(1 + e)
+    const b = tf.tensor2d([
+      [0, 1],
+      [1, 0],
+    ]);
+    expect(infoNceLoss(a, b, 1).dataSync()[0]).toBeCloseTo(Math.log(1 + Math.E), 5);
+  });
+
+  it('SupCon averages over anchors that have positives', () => {
+    const z = tf.tensor2d([
+      [1, 0],
+      [1, 0],
+      [0, 1],
+    ]);
+    // anchors 0 and 1: positive sim 1 vs negative sim 0 -> log(1 + 1/e); anchor 2 has none
+    expect(supervisedContrastiveLoss(z, [0, 0, 1], 1).dataSync()[0]).toBeCloseTo(LOG_1P_INV_E, 5);
+    expect(supervisedContrastiveLoss(z, [0, 1, 2], 1).dataSync()[0]).toBe(0);
+  });
+});
+
+describe('forecast surprise and calibration', () => {
+  const levels = [0.1, 0.5, 0.9];
+  const q = [
+    Float32Array.from([-1, -1, -1]),
+    Float32Array.from([0, 0, 0]),
+    Float32Array.from([1, 1, 1]),
+  ];
+
+  it('scores by pinball loss over band width (closed form)', () => {
+    const raw = forecastSurprise(Float32Array.from([3, 0, Number.NaN]), q, levels);
+    // y = 3: (0.1·4 + 0.5·3 + 0.9·2) / 3 / 2 = 0.61667; y = 0: (0.1 + 0 + 0.1) / 3 / 2 = 0.03333
+    expect(raw[0]).toBeCloseTo(0.6166667, 5);
+    expect(raw[1]).toBeCloseTo(0.0333333, 5);
+    expect(raw[2]).toBeNaN();
+  });
+
+  it('calibrates to [0, 1] with the empirical CDF and flags above the threshold', () => {
+    const cal = SurpriseCalibrator.fit([4, 1, 3, 2, Number.NaN]);
+    expect(cal.threshold).toBe(0.99);
+    expect(cal.score(0)).toBe(0);
+    expect(cal.score(2)).toBe(0.375); // 1 below + half a tie, of 4
+    expect(cal.score(2.5)).toBe(0.5);
+    expect(cal.score(10)).toBe(1);
+    const { scores, flags } = cal.scoreAll(Float32Array.from([0.5, 9]));
+    expect(Array.from(scores)).toEqual([0, 1]);
+    expect(Array.from(flags)).toEqual([0, 1]);
+    const again = SurpriseCalibrator.fromState(cal.toState());
+    expect(again.score(2.5)).toBe(0.5);
+    expect(() => SurpriseCalibrator.fit([Number.NaN])).toThrow(/at least one/);
+  });
+
+  it('flags about 1% of normal steps at the default threshold', () => {
+    let s = 1;
+    const rand = (): number => (s = (s * 48271) % 2147483647) / 2147483647;
+    const normal = Float32Array.from({ length: 5000 }, () => rand());
+    const cal = SurpriseCalibrator.fit(normal);
+    const fresh = Float32Array.from({ length: 5000 }, () => rand());
+    const flagged = cal.scoreAll(fresh).flags.reduce((n, f) => n + f, 0);
+    expect(flagged / 5000).toBeGreaterThan(0.005);
+    expect(flagged / 5000).toBeLessThan(0.02);
+  });
+});
