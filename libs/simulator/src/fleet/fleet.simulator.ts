@@ -177,7 +177,7 @@ export class FleetSimulator {
   private startTrip(slot: Slot, ts: number): void {
     slot.tripIndex++;
     const rng = slot.rng.fork('trip', slot.tripIndex);
-    if (slot.model.soc < RECHARGE_BELOW) slot.model.soc = rng.uniform(0.8, 0.95);
+    if (slot.model.soc < RECHARGE_BELOW) slot.model.setSoc(rng.uniform(0.8, 0.95));
     slot.driverIndex = rng.pick(slot.pool);
     const pool = rng.chance(this.gpsShare) ? this.gps : this.cycles;
     const trace = rng.pick(pool);

@@ -24,6 +24,8 @@ export class VehicleModel {
   shaftPowerW = 0;
   batteryCurrentA = 0;
   batteryVoltageV: number;
+  /** Open-circuit voltage at the current SOC (cached: the driver asks for limits every step). */
+  ocvV: number;
   /** Friction-brake force over the last step, N. */
   frictionForceN = 0;
   readonly ledger = new EnergyLedger();
@@ -42,7 +44,14 @@ export class VehicleModel {
     this.aeroK = 0.5 * AIR_DENSITY * params.cdA;
     this.gearPerRadius = params.gearRatio / params.wheelRadiusM;
     this.eta = params.drivetrainEfficiency;
-    this.batteryVoltageV = packOcv(params.battery, soc);
+    this.ocvV = packOcv(params.battery, soc);
+    this.batteryVoltageV = this.ocvV;
+  }
+
+  /** Sets the state of charge (e.g. after charging between trips). */
+  setSoc(soc: number): void {
+    this.soc = soc;
+    this.ocvV = packOcv(this.params.battery, soc);
   }
 
   /** Effective (translational + rotational) mass, kg. */
@@ -54,7 +63,7 @@ export class VehicleModel {
    * Largest motor torque available now (N·m): the torque limit, the power limit above base
    * speed, and what the battery can deliver after the auxiliary loads.
    */
-  driveTorqueLimitNm(voc: number = packOcv(this.params.battery, this.soc)): number {
+  driveTorqueLimitNm(voc: number = this.ocvV): number {
     const p = this.params;
     if (this.soc <= 0) return 0;
     const omega = this.speedMps * this.gearPerRadius;
@@ -68,7 +77,7 @@ export class VehicleModel {
    * motor, the pack's charge limit (after the auxiliary loads take their share), faded linearly
    * to zero between `regenFadeHighMps` and `regenFadeLowMps`.
    */
-  regenForceLimitN(voc: number = packOcv(this.params.battery, this.soc)): number {
+  regenForceLimitN(voc: number = this.ocvV): number {
     const p = this.params;
     const v = this.speedMps;
     if (v <= p.regenFadeLowMps) return 0;
@@ -89,7 +98,7 @@ export class VehicleModel {
     const p = this.params;
     const battery = p.battery;
     const v = this.speedMps;
-    const voc = packOcv(battery, this.soc);
+    const voc = this.ocvV;
 
     const driveTorque = pedal > 0 ? pedal * this.driveTorqueLimitNm(voc) : 0;
     let regenForce = 0;
@@ -132,6 +141,7 @@ export class VehicleModel {
     this.batteryVoltageV = voltage;
     const soc = this.soc - (current * dt) / (battery.capacityAh * 3600);
     this.soc = soc < 0 ? 0 : soc > 1 ? 1 : soc;
+    this.ocvV = packOcv(battery, this.soc);
 
     const l = this.ledger;
     if (shaftW >= 0) {

@@ -47,14 +47,15 @@ export function simulateTrip(options: SimulateTripOptions): TripColumns {
     SIGNAL_NAMES.map((name) => [name, new Float32Array(capacity)]),
   ) as Record<SignalName, Float32Array>;
   const values = new Float64Array(SIGNAL_NAMES.length);
+  const cols = SIGNAL_NAMES.map((name) => columns[name]);
   let n = 0;
   readSignals(runner, values);
-  writeRow(columns, values, n, t, 0);
+  writeRow(cols, values, n, t, 0);
   n++;
   while (!runner.done && n < capacity) {
     runner.tick();
     readSignals(runner, values);
-    writeRow(columns, values, n, t, runner.t);
+    writeRow(cols, values, n, t, runner.t);
     n++;
   }
   const trimmed = Object.fromEntries(
@@ -71,12 +72,12 @@ export function simulateTrip(options: SimulateTripOptions): TripColumns {
 }
 
 function writeRow(
-  columns: Record<SignalName, Float32Array>,
+  cols: readonly Float32Array[],
   values: Float64Array,
   row: number,
   t: Float64Array,
   time: number,
 ): void {
   t[row] = time;
-  for (let c = 0; c < SIGNAL_NAMES.length; c++) columns[SIGNAL_NAMES[c]][row] = values[c];
+  for (let c = 0; c < cols.length; c++) cols[c][row] = values[c];
 }
