@@ -187,7 +187,11 @@ export function parseTelemetry(input: unknown): ParsedBatch {
 
 /** Parses raw message bytes (JSON). A message that is not JSON is one item with one error. */
 export function parseTelemetryJson(raw: string | Uint8Array): ParsedBatch {
-  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+  // Decode in place: Buffer.from(aBuffer) would copy the whole message first.
+  const text =
+    typeof raw === 'string'
+      ? raw
+      : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
