@@ -1,4 +1,4 @@
-import { Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -17,6 +17,22 @@ const LEVELS: Record<NonNullable<ApiOptions['logLevel']>, LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
+/** Nest's own start-up chatter (module and route listings) is shown only at debug level. */
+const BOOT_CONTEXTS = new Set([
+  'InstanceLoader',
+  'NestApplication',
+  'NestFactory',
+  'RouterExplorer',
+  'RoutesResolver',
+]);
+
+class QuietBootLogger extends ConsoleLogger {
+  override log(message: unknown, context?: string): void {
+    if (context !== undefined && BOOT_CONTEXTS.has(context)) return;
+    super.log(message, context);
+  }
+}
+
 /** Creates (does not listen) the Fastify-based Nest application with OpenAPI at /docs. */
 export async function createApiApp(
   deps: ApiDependencies,
@@ -25,7 +41,13 @@ export async function createApiApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.register(deps),
     new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024 }),
-    { logger: LEVELS[options.logLevel ?? 'info'], abortOnError: false },
+    {
+      logger:
+        options.logLevel === 'debug'
+          ? LEVELS.debug
+          : new QuietBootLogger({ logLevels: LEVELS[options.logLevel ?? 'info'] }),
+      abortOnError: false,
+    },
   );
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
