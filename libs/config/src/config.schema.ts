@@ -16,6 +16,8 @@ export const envSchema = z.object({
   FLEETFM_DATA_DIR: z.string().trim().min(1).default('.fleetfm/data'),
   FLEETFM_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   FLEETFM_MODEL_DIR: z.string().trim().min(1).default('models/default'),
+  /** Drive cycles and GPS traces; default: `../shared/data` beside the repository. */
+  FLEETFM_SHARED_DATA: optionalText,
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   INFLUX_BUCKET: z.string().trim().min(1).default('fleetfm/autogen'),
   INFLUX_ORG: z.string().trim().default('-'),

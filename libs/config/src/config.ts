@@ -15,6 +15,8 @@ export interface FleetConfig {
   readonly dataDir: string;
   readonly logLevel: Env['FLEETFM_LOG_LEVEL'];
   readonly modelDir: string;
+  /** Drive cycles and GPS traces (FLEETFM_SHARED_DATA); undefined = the default location. */
+  readonly sharedDataDir?: string;
   readonly http: { readonly host: string; readonly port: number };
   readonly ingest: {
     readonly batchSize: number;
@@ -76,6 +78,8 @@ export function loadConfig(
     dataDir: path.resolve(e.FLEETFM_DATA_DIR),
     logLevel: e.FLEETFM_LOG_LEVEL,
     modelDir: path.resolve(e.FLEETFM_MODEL_DIR),
+    sharedDataDir:
+      e.FLEETFM_SHARED_DATA === undefined ? undefined : path.resolve(e.FLEETFM_SHARED_DATA),
     http: { host: e.HOST, port: e.PORT },
     ingest: {
       batchSize: e.INGEST_BATCH_SIZE,

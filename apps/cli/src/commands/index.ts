@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { loadConfig } from '@fleetfm/config';
+import { runAll, runApiServer, runIngestWorker, runSimulator } from '@fleetfm/runtime';
+
+export function registerCommands(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'run everything in one process: simulated fleet, stream, ingest, store, API and dashboard',
+    )
+    .action(() => runAll(loadConfig()));
+  program
+    .command('serve')
+    .description('run the HTTP API and dashboard only, over the configured store')
+    .action(() => runApiServer(loadConfig()));
+  program
+    .command('ingest')
+    .description('run an ingest worker: stream -> validate -> store; invalid input dead-lettered')
+    .action(() => runIngestWorker(loadConfig()));
+  program
+    .command('simulate')
+    .description('run the simulated fleet only, publishing to the configured stream')
+    .action(() => runSimulator(loadConfig()));
+}

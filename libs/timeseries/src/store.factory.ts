@@ -1,0 +1,12 @@
+import * as path from 'node:path';
+import type { FleetConfig } from '@fleetfm/config';
+import { EmbeddedTimeSeriesStore } from './embedded/embedded-store';
+import type { TimeSeriesStore } from './time-series-store.port';
+
+/**
+ * The store this configuration asks for: InfluxDB when INFLUX_URL is set, otherwise the
+ * embedded engine under FLEETFM_DATA_DIR/store.
+ */
+export async function openTimeSeriesStore(config: FleetConfig): Promise<TimeSeriesStore> {
+  return EmbeddedTimeSeriesStore.open(path.join(config.dataDir, 'store'));
+}
