@@ -53,7 +53,7 @@ describe('FleetSimulator', () => {
       library,
       labelSink: sink,
     });
-    const samples = sut.run(2 * 3600 * 6);
+    const samples = sut.run(3 * 3600);
     expect(sink.trips.length).toBeGreaterThan(6);
     for (const trip of sink.trips) {
       const vehicle = Number(trip.vehicleId.slice(4)) - 1;
@@ -76,11 +76,11 @@ describe('FleetSimulator anomalies', () => {
   const sut = new FleetSimulator({
     vehicles: 3,
     seed: 11,
-    anomalyRate: 0.02,
+    anomalyRate: 0.05,
     library,
     labelSink: sink,
   });
-  const samples = sut.run(10 * 60 * 10);
+  const samples = sut.run(5 * 60 * 10);
   const at = (vehicleId: string, ts: number): TelemetrySample =>
     samples.find((s) => s.vehicleId === vehicleId && s.ts === ts) as TelemetrySample;
 
