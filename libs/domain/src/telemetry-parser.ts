@@ -44,14 +44,17 @@ function parseTimestamp(raw: unknown): number | string {
 
 const ID_REASON = 'must be 1-64 characters of [A-Za-z0-9._:-]';
 
-/** The last id that passed ID_PATTERN: the samples of one message usually share their ids. */
-let lastGoodId = '';
+/**
+ * The last vehicle and driver ids that passed ID_PATTERN: the samples of one message usually
+ * share them, so the pattern runs once per message instead of once per sample.
+ */
+const lastGoodIds = { vehicleId: '', driverId: '' };
 
-function isId(value: unknown): boolean {
+function isId(value: unknown, field: keyof typeof lastGoodIds): boolean {
   if (typeof value !== 'string') return false;
-  if (value === lastGoodId) return true;
+  if (value === lastGoodIds[field]) return true;
   if (!ID_PATTERN.test(value)) return false;
-  lastGoodId = value;
+  lastGoodIds[field] = value;
   return true;
 }
 
@@ -112,10 +115,10 @@ function parseItem(
   const { vehicleId, driverId, ts, signals } = item;
   if (vehicleId === undefined || vehicleId === null || vehicleId === '') {
     errors.push({ index, field: 'vehicleId', value: vehicleId, reason: 'is required' });
-  } else if (!isId(vehicleId)) {
+  } else if (!isId(vehicleId, 'vehicleId')) {
     errors.push({ index, field: 'vehicleId', value: vehicleId, reason: ID_REASON });
   }
-  if (driverId !== undefined && !isId(driverId)) {
+  if (driverId !== undefined && !isId(driverId, 'driverId')) {
     errors.push({ index, field: 'driverId', value: driverId, reason: ID_REASON });
   }
   const parsedTs =
