@@ -1,5 +1,6 @@
 export * from './arrow/arrow-columns';
 export * from './arrow/embeddings-arrow';
+export * from './corpus/build-corpus';
 export * from './corpus/corpus-manifest';
 export * from './corpus/corpus-record';
 export * from './corpus/corpus.reader';
@@ -14,6 +15,9 @@ export * from './csv/frequency';
 export * from './csv/output-layouts';
 export * from './csv/series-length';
 export * from './csv/time-format';
+export * from './sources/cmap-gps.source';
+export * from './sources/data-root';
+export * from './sources/simulated-trip.adapter';
 export * from './synthetic/cholesky';
 export * from './synthetic/kernel-synth';
 export * from './synthetic/kernels';
