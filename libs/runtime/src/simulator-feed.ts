@@ -24,6 +24,7 @@ export async function runSimulator(config: FleetConfig): Promise<void> {
         timeScale: config.simulator.timeScale,
         seed: config.simulator.seed,
         anomalyRate: config.simulator.anomalyRate,
+        startTs: Math.floor(Date.now() / 1000) * 1000,
         ...(config.sharedDataDir === undefined ? {} : { dataDir: config.sharedDataDir }),
       },
       async (samples) => {
