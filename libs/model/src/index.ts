@@ -1,4 +1,5 @@
 export * from './backend';
+export * from './checkpoint';
 export * from './forecaster';
 export * from './heads/anomaly-score';
 export * from './heads/contrastive-loss';
