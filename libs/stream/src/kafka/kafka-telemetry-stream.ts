@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DomainError, UnavailableError, ValidationError } from '@fleetfm/domain';
+import { UnavailableError } from '@fleetfm/domain';
 import { CompressionTypes, Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
 import {
   TelemetryStream,
@@ -7,6 +7,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../telemetry-stream.port';
+import { errorMessage, publishError } from './kafka-errors';
 import { consumerLag } from './kafka-lag';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log';
 import { chunkBySize, toKafkaMessage } from './kafka-messages';
@@ -19,8 +20,6 @@ import {
 import { KafkaSubscription } from './kafka-subscription';
 
 export const DEAD_LETTER_SUFFIX = '.dlq';
-
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
 
 /**
  * The TelemetryStream on Apache Kafka (kafkajs). Topics are created on first use with the
@@ -183,20 +182,4 @@ export class KafkaTelemetryStream extends TelemetryStream {
         `replication ${this.settings.replicationFactor})`,
     );
   }
-}
-
-function publishError(topic: string, error: unknown): DomainError {
-  const type = (error as { type?: unknown } | null)?.type;
-  if (typeof type === 'string' && TOO_LARGE.has(type)) {
-    return new ValidationError(`Kafka refused the messages for ${topic}: ${type}`, {
-      cause: error,
-    });
-  }
-  return new UnavailableError(`publishing to ${topic} failed: ${errorMessage(error)}`, {
-    cause: error,
-  });
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
