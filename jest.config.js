@@ -28,6 +28,11 @@ module.exports = {
       globalSetup: '<rootDir>/test/setup/services.global-setup.js',
       globalTeardown: '<rootDir>/test/setup/services.global-teardown.js',
     },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/chromium.global-setup.js',
+    },
   ],
 };

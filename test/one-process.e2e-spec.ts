@@ -1,68 +1,14 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { getJson, startFleetfm, stopFleetfm as stop } from './support/fleetfm-process';
 
 /**
  * The one-command run, end to end: `fleetfm start` (simulator + embedded stream + ingest +
  * embedded store + API in one process), a 5-vehicle fleet streaming for a few simulated
  * minutes, telemetry read back over HTTP, Ctrl-C, restart, and nothing acknowledged lost.
- * Runs the compiled CLI (`npm test` builds first).
  */
-const CLI = path.resolve(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
 const SIM_MINUTES = 3;
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  output: () => string;
-}
-
-function startFleetfm(dataDir: string, env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'start'], {
-    env: {
-      ...process.env,
-      FLEETFM_DATA_DIR: dataDir,
-      FLEETFM_LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: '',
-      INFLUX_URL: '',
-      PORT: '0',
-      ...env,
-    },
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed in 60 s:\n${out}`)), 60_000);
-    const onData = (): void => {
-      const match = /Dashboard\s+(http:\/\/\S+?)\/?\s/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => out });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`fleetfm exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-function stop(running: Running): Promise<number | null> {
-  return new Promise((resolve) => {
-    running.child.removeAllListeners('exit');
-    running.child.on('exit', (code) => resolve(code));
-    running.child.kill('SIGINT');
-  });
-}
 
 interface Vehicles {
   vehicles: { vehicleId: string; firstTs: number; lastTs: number }[];

@@ -24,8 +24,8 @@ async function refreshStatus() {
       `stream ${h.adapters.stream ?? '-'}`,
     ];
     for (const [name, c] of Object.entries(h.components)) {
-      if (name === 'ingest' && c.written !== undefined)
-        parts.push(`ingested ${c.written.toLocaleString()} samples`);
+      if (name === 'ingest' && c.samplesWritten !== undefined)
+        parts.push(`ingested ${c.samplesWritten.toLocaleString()} samples, lag ${c.lag}`);
       if (name === 'model' && c.backend) parts.push(`model backend ${c.backend}`);
     }
     document.getElementById('status').textContent = parts.join(' · ');
