@@ -1,0 +1,165 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  DEFAULT_MODEL_ARGS,
+  Forecaster,
+  PatchModel,
+  Trainer,
+  forwardFlopsPerSeries,
+  makeForecastBatch,
+  selectBackend,
+} from '@fleetfm/model';
+import { PatchTokenizer } from '@fleetfm/tokenizer';
+import { median, percentile, type BenchMetric, type Benchmark } from './harness';
+
+const BATCH = 64;
+
+function timeMs(fn: () => void): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/** Plain 2-D matMul 512³ on the chosen backend: the ceiling the model is judged against. */
+function matMulGflops(): { median: number; peak: number } {
+  const a = tf.randomNormal([512, 512]);
+  const b = tf.randomNormal([512, 512]);
+  const run = (): void => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  };
+  for (let i = 0; i < 5; i++) run();
+  const rates = Array.from({ length: 30 }, () => (2 * 512 ** 3) / timeMs(run) / 1e6);
+  tf.dispose([a, b]);
+  return { median: median(rates), peak: Math.max(...rates) };
+}
+
+function sineWindows(n: number, length: number, seed: number): Float32Array[] {
+  return Array.from({ length: n }, (_, i) => {
+    const period = 20 + ((i * 7 + seed) % 60);
+    return Float32Array.from(
+      { length },
+      (_, t) => 30 + 10 * Math.sin((2 * Math.PI * (t + seed)) / period) + ((t * 13 + i) % 7) * 0.1,
+    );
+  });
+}
+
+const bench: Benchmark = {
+  description:
+    'Patch transformer (default config ≈3M params): matMul ceiling, training throughput at batch 64, inference latency and throughput',
+  name: 'model',
+  async run() {
+    const backend = await selectBackend();
+    const metrics: BenchMetric[] = [];
+    const mm = matMulGflops();
+    metrics.push({ metric: 'matMul 512³ (median)', unit: 'GFLOP/s', value: mm.median });
+    metrics.push({ metric: 'matMul 512³ (peak)', unit: 'GFLOP/s', value: mm.peak });
+
+    const config = DEFAULT_MODEL_ARGS;
+    const model = new PatchModel(config);
+    const tokenizer = new PatchTokenizer({
+      contextLength: config.contextLength,
+      patchLength: config.patchLength,
+    });
+    const fwd = forwardFlopsPerSeries(model.config);
+
+    // Training: forward + backward ≈ 3 × forward FLOPs (backward computes two matMuls per one).
+    const trainer = new Trainer(model);
+    const batches = [0, 1, 2].map((s) =>
+      makeForecastBatch(
+        sineWindows(BATCH, config.contextLength + config.horizon, s).map((series) => ({ series })),
+        tokenizer,
+        config.horizon,
+      ),
+    );
+    for (let i = 0; i < 2; i++) trainer.trainStep(batches[i % 3]);
+    const stepMs: number[] = [];
+    for (let i = 0; i < 8; i++) stepMs.push(timeMs(() => trainer.trainStep(batches[i % 3])));
+    const step = median(stepMs);
+    const trainGflops = (3 * fwd * BATCH) / step / 1e6;
+    metrics.push(
+      { metric: 'train step (batch 64)', unit: 'ms', value: step },
+      {
+        metric: 'train time steps/s',
+        unit: 'steps/s',
+        value: (BATCH * config.contextLength * 1000) / step,
+      },
+      { metric: 'train series/s', unit: 'series/s', value: (BATCH * 1000) / step },
+      { metric: 'train achieved', unit: 'GFLOP/s', value: trainGflops },
+      {
+        metric: 'train fraction of matMul peak',
+        pass: trainGflops / mm.peak >= 0.6,
+        target: '>= 60%',
+        unit: '%',
+        value: (100 * trainGflops) / mm.peak,
+      },
+    );
+    trainer.dispose();
+
+    // Inference through the public API: raw series in, de-normalised quantiles out.
+    const forecaster = new Forecaster(model);
+    const one = sineWindows(1, config.contextLength, 5);
+    for (let i = 0; i < 20; i++) await forecaster.forecast(one);
+    const lat: number[] = [];
+    for (let i = 0; i < 300; i++) lat.push(await timeAsync(() => forecaster.forecast(one)));
+    metrics.push(
+      {
+        metric: 'forecast 1 series p50',
+        pass: median(lat) < 5,
+        target: '< 5 ms',
+        unit: 'ms',
+        value: median(lat),
+      },
+      {
+        metric: 'forecast 1 series p99',
+        pass: percentile(lat, 99) < 15,
+        target: '< 15 ms',
+        unit: 'ms',
+        value: percentile(lat, 99),
+      },
+    );
+    const many = sineWindows(BATCH, config.contextLength, 9);
+    for (let i = 0; i < 2; i++) await forecaster.forecast(many);
+    const batchMs: number[] = [];
+    for (let i = 0; i < 10; i++) batchMs.push(await timeAsync(() => forecaster.forecast(many)));
+    const perSec = (BATCH * 1000) / median(batchMs);
+    metrics.push(
+      { metric: 'forecast batch 64', unit: 'ms', value: median(batchMs) },
+      {
+        metric: 'forecast batch 64 throughput',
+        pass: perSec >= 500,
+        target: '>= 500 series/s',
+        unit: 'series/s',
+        value: perSec,
+      },
+      {
+        metric: 'inference achieved (batch 64)',
+        unit: 'GFLOP/s',
+        value: (fwd * BATCH) / median(batchMs) / 1e6,
+      },
+      { metric: 'peak RSS', unit: 'MB', value: process.resourceUsage().maxRSS / 1024 },
+    );
+    model.dispose();
+    return {
+      meta: {
+        backend,
+        batch: BATCH,
+        flopModel: 'train = 3 × analytic forward FLOPs (multiply-add = 2)',
+        forwardMflopPerSeries: fwd / 1e6,
+        model: model.config,
+        parameters: model.countParams(),
+        trainStepMs: stepMs,
+      },
+      metrics,
+      name: 'model',
+    };
+  },
+};
+
+export default bench;
