@@ -40,12 +40,23 @@ export class CorpusReader {
     return new CorpusReader(dir, manifest);
   }
 
+  private async readShard(file: string): Promise<Buffer> {
+    try {
+      return await fs.promises.readFile(path.join(this.dir, file));
+    } catch {
+      throw new NotFoundError(
+        `${file}, listed in the corpus manifest, cannot be read in ${this.dir}`,
+        { file },
+      );
+    }
+  }
+
   /** Every series matching the filter, shard by shard in manifest order. */
   async *series(options: CorpusReadOptions = {}): AsyncGenerator<CorpusRecord> {
     for (const shard of this.manifest.shards) {
       if (options.split && shard.bySplit[options.split] === 0) continue;
       if (options.source && shard.bySource[options.source] === 0) continue;
-      const bytes = await fs.promises.readFile(path.join(this.dir, shard.file));
+      const bytes = await this.readShard(shard.file);
       if (options.verify ?? true) {
         const sha256 = createHash('sha256').update(bytes).digest('hex');
         if (sha256 !== shard.sha256) {

@@ -128,6 +128,23 @@ describe('CorpusWriter / CorpusReader', () => {
     );
   });
 
+  it('does not open shards the manifest says hold nothing wanted', async () => {
+    const writer = await CorpusWriter.create(dir, { maxSeriesPerShard: 4, seed: 2 });
+    for (let i = 0; i < 8; i++) await writer.add(series(i, { source: i < 4 ? 'sim' : 'gps' }));
+    await writer.finish();
+    fs.rmSync(path.join(dir, 'shard-00000.arrow'));
+    const reader = await CorpusReader.open(dir);
+    expect((await readAll(reader, { source: 'gps' })).map((r) => r.id)).toEqual([
+      's4',
+      's5',
+      's6',
+      's7',
+    ]);
+    await expect(readAll(reader, { source: 'sim' })).rejects.toThrow(
+      'shard-00000.arrow, listed in the corpus manifest, cannot be read',
+    );
+  });
+
   it('detects a corrupted shard, refuses to overwrite, and rejects duplicate ids', async () => {
     const writer = await CorpusWriter.create(dir, { seed: 1 });
     await writer.add(series(1));

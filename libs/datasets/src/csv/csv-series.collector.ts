@@ -51,11 +51,13 @@ export class CsvSeriesCollector {
     for (let c = 0; c < this.columnIndices.length; c++) {
       const cell = fields[this.columnIndices[c]].trim();
       let value = Number.NaN;
-      if (cell === '' || GAP_WORDS.has(cell.toLowerCase())) {
+      if (cell === '') {
         this.gaps[c]++;
       } else {
         value = parseDecimal(cell);
-        if (Number.isNaN(value)) {
+        if (Number.isNaN(value) && GAP_WORDS.has(cell.toLowerCase())) {
+          this.gaps[c]++;
+        } else if (Number.isNaN(value)) {
           throw new ValidationError(
             `row ${line}, column "${this.columnNames[c]}": "${cell}" is not a number`,
             {

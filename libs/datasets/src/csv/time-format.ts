@@ -27,10 +27,25 @@ export function parseIsoTime(text: string): number {
   if (!m) return Number.NaN;
   const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
   const fraction = m[7] ? Number(m[7]) * 1000 : 0;
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return Number.NaN;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second) + fraction;
-  if (new Date(ms).getUTCDate() !== day) return Number.NaN;
-  return ms - zoneOffsetMs(m[8]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
+  if (hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  return seconds * 1000 + fraction - zoneOffsetMs(m[8]);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm; no Date objects, it is per cell). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 function zoneOffsetMs(zone: string | undefined): number {

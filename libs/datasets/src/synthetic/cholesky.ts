@@ -35,17 +35,26 @@ export interface JitteredCholesky {
  * Cholesky of A + εI with the smallest ε in {0, 1e-8, 1e-7, …, 1e-2}·mean(diag A) that works.
  * Kernel matrices of smooth or periodic kernels are positive semi-definite but numerically
  * singular, so a GP sampler needs this; the jitter adds a little white noise to the sample.
+ * `firstRelativeJitter` skips the smaller rungs (each failed rung costs a whole factorisation).
  */
-export function choleskyWithJitter(a: Float64Array, n: number): JitteredCholesky {
+export function choleskyWithJitter(
+  a: Float64Array,
+  n: number,
+  firstRelativeJitter = 0,
+): JitteredCholesky {
   let meanDiag = 0;
   for (let i = 0; i < n; i++) meanDiag += a[i * n + i];
   meanDiag = Math.max(meanDiag / n, Number.MIN_VALUE);
-  const direct = cholesky(a, n);
-  if (direct) return { factor: direct, jitter: 0 };
-  for (let exponent = -8; exponent <= -2; exponent++) {
-    const jitter = meanDiag * 10 ** exponent;
-    const shifted = a.slice();
-    for (let i = 0; i < n; i++) shifted[i * n + i] += jitter;
+  const ladder = [0, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2].filter(
+    (r) => r >= firstRelativeJitter,
+  );
+  for (const relative of ladder) {
+    const jitter = meanDiag * relative;
+    let shifted = a;
+    if (jitter > 0) {
+      shifted = a.slice();
+      for (let i = 0; i < n; i++) shifted[i * n + i] += jitter;
+    }
     const factor = cholesky(shifted, n);
     if (factor) return { factor, jitter };
   }

@@ -35,6 +35,12 @@ describe('cholesky', () => {
     expect(factor[2] ** 2 + factor[3] ** 2).toBeCloseTo(1 + 1e-8, 12);
   });
 
+  it('starts the jitter ladder where asked, relative to the mean diagonal', () => {
+    const a = Float64Array.from([4, 12, -16, 12, 37, -43, -16, -43, 98]);
+    expect(choleskyWithJitter(a, 3, 1e-6).jitter).toBeCloseTo((139 / 3) * 1e-6, 18);
+    expect(choleskyWithJitter(a, 3).jitter).toBe(0);
+  });
+
   it('multiplies by a lower-triangular factor', () => {
     const l = Float64Array.from([2, 0, 0, 6, 1, 0, -8, 5, 3]);
     expect(Array.from(lowerTriangularTimes(l, 3, [1, 1, 1]))).toEqual([2, 7, 0]);
@@ -146,7 +152,12 @@ describe('KernelSynth', () => {
   });
 
   it('draws white noise with the kernel variance', () => {
-    const { values, jitter } = sampleGaussianProcess({ kind: 'white', noise: 4 }, 400, new Prng(9));
+    const { values, jitter } = sampleGaussianProcess(
+      { kind: 'white', noise: 4 },
+      400,
+      new Prng(9),
+      0,
+    );
     expect(jitter).toBe(0);
     const variance = values.reduce((s, v) => s + v * v, 0) / values.length;
     // 400 draws: the sample variance has sd 4·sqrt(2/400) ≈ 0.28.
