@@ -38,7 +38,7 @@ export interface CorpusManifest {
     readonly fractions: SplitFractions;
     /** Series per split. */
     readonly series: CountBy<Split>;
-    /** Entity key (`vehicle:…`, `driver:…`, `group:…`) → its split, for every entity seen. */
+    /** `vehicle:<id>` / `driver:<id>` → its split, for every vehicle and driver in the corpus. */
     readonly entities: Readonly<Record<string, Split>>;
   };
   /** Free-form facts from the builder (sources used, options). */

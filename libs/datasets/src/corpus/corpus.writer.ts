@@ -102,7 +102,11 @@ export class CorpusWriter {
     if (series.values.length === 0)
       throw new ValidationError(`corpus series ${series.id} is empty`);
     this.ids.add(series.id);
-    for (const key of splitKeys(series)) this.entities.set(key, this.assigner.entitySplit(key));
+    for (const key of splitKeys(series)) {
+      // Vehicles and drivers only: group keys (one per synthetic draw) would bloat the manifest
+      // and are recomputable from the seed.
+      if (!key.startsWith('group:')) this.entities.set(key, this.assigner.entitySplit(key));
+    }
     const record: CorpusRecord = {
       channel: series.channel,
       driverId: series.driverId ?? null,
