@@ -4,3 +4,4 @@ export {
   type EmbeddedStoreOptions,
   type EmbeddedStoreStats,
 } from './embedded/embedded-store';
+export { InfluxTimeSeriesStore, type InfluxStoreOptions } from './influx/influx-time-series.store';
