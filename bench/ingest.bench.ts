@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '@fleetfm/config';
 import { decodeMessage, IngestionService, ingestionOptionsFromConfig } from '@fleetfm/ingestion';
+import { Prng } from '@fleetfm/simulator';
 import { EmbeddedTelemetryStream, type OutgoingMessage } from '@fleetfm/stream';
 import { EmbeddedTimeSeriesStore, type TimeSeriesStore } from '@fleetfm/timeseries';
 // A test helper, not public API: isolates the pipeline's own cost from the store's.
@@ -23,23 +24,12 @@ const T0 = Date.UTC(2026, 0, 1);
 const TOPIC = 'telemetry';
 const TARGET = 200_000;
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Message m: 100 consecutive 10 Hz samples of vehicle m mod 50, as the simulator sends them. */
 function makeMessages(): OutgoingMessage[] {
-  const random = rng(42);
+  const prng = new Prng(42);
+  const random = (): number => prng.next();
   const out: OutgoingMessage[] = [];
   for (let m = 0; m < MESSAGES; m++) {
     const vehicle = m % VEHICLES;

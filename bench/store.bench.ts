@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SignalName, TelemetrySample } from '@fleetfm/domain';
+import { Prng } from '@fleetfm/simulator';
 import { EmbeddedTimeSeriesStore } from '@fleetfm/timeseries';
 import { median, percentile, type Benchmark, type BenchResult } from './harness';
 
@@ -22,18 +23,6 @@ const QUERY_SIGNALS: SignalName[] = [
 ];
 const QUERY_REPS = 50;
 const HOUR = 3_600_000;
-
-/** Deterministic, cheap pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Batch `b` of the ingest stream: 20 vehicles interleaved in time order, 10 Hz each. */
 function makeBatch(b: number, random: () => number): TelemetrySample[] {
@@ -71,7 +60,8 @@ interface IngestTimes {
 
 async function measureIngest(dir: string): Promise<IngestTimes> {
   const store = await EmbeddedTimeSeriesStore.open(dir);
-  const random = rng(42);
+  const prng = new Prng(42);
+  const random = (): number => prng.next();
   let ns = 0n;
   let cpuMicros = 0;
   for (let b = 0; b < TOTAL_SAMPLES / BATCH; b++) {
@@ -93,7 +83,8 @@ async function measureQueries(
   dir: string,
 ): Promise<{ cold: number; warm: number[]; rows: number }> {
   const store = await EmbeddedTimeSeriesStore.open(dir);
-  const random = rng(7);
+  const prng = new Prng(7);
+  const random = (): number => prng.next();
   const spanMs = (TOTAL_SAMPLES / VEHICLES / HZ) * 1000;
   const timeOne = async (): Promise<{ ms: number; rows: number }> => {
     const vehicle = `veh-${String(Math.floor(random() * VEHICLES)).padStart(3, '0')}`;
