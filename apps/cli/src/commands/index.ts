@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '@fleetfm/config';
 import { runAll, runApiServer, runIngestWorker, runSimulator } from '@fleetfm/runtime';
+import { registerForecastCommand } from './forecast.command';
 
 export function registerCommands(program: Command): void {
   program
@@ -21,4 +22,5 @@ export function registerCommands(program: Command): void {
     .command('simulate')
     .description('run the simulated fleet only, publishing to the configured stream')
     .action(() => runSimulator(loadConfig()));
+  registerForecastCommand(program);
 }

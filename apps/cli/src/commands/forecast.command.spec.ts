@@ -1,0 +1,122 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { NotFoundError } from '@fleetfm/domain';
+import { writeTinyCheckpoint } from '@fleetfm/forecasting';
+import { selectBackend } from '@fleetfm/model';
+import { runForecastCommand, type CommandContext } from './forecast.command';
+
+describe('fleetfm forecast (tiny checkpoint)', () => {
+  let dir: string;
+  let ctx: CommandContext;
+
+  beforeAll(async () => {
+    await selectBackend();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetfm-forecast-'));
+    await writeTinyCheckpoint(path.join(dir, 'model'));
+    ctx = { modelDir: path.join(dir, 'model'), progress: false };
+    // 100 daily rows, two series on different scales, a gap in b.
+    const lines = ['date,a,b'];
+    for (let i = 0; i < 100; i++) {
+      const day = new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      lines.push(`${day},${Math.sin(i / 5)},${i === 40 ? '' : 1000 + 10 * i}`);
+    }
+    fs.writeFileSync(path.join(dir, 'data.csv'), `${lines.join('\n')}\n`);
+    fs.writeFileSync(path.join(dir, 'bad.csv'), 'date,a\n2024-01-01,1\n2024-01-02,abc\n');
+  });
+  afterAll(() => fs.rmSync(dir, { force: true, recursive: true }));
+
+  const read = (file: string): string[][] =>
+    fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+
+  it('--rolling writes (floor((n - H - C) / S) + 1) origins × series × H rows', async () => {
+    const out = path.join(dir, 'rolling.csv');
+    await runForecastCommand(
+      {
+        columns: 'a,b',
+        context: '32',
+        horizon: '8',
+        input: path.join(dir, 'data.csv'),
+        output: out,
+        quantiles: '0.1,0.5,0.9',
+        rolling: true,
+        stride: '5',
+        timeColumn: 'date',
+      },
+      ctx,
+    );
+    const rows = read(out);
+    expect(rows[0]).toEqual(['origin', 'series', 'step', 'time', 'mean', 'q0.1', 'q0.5', 'q0.9']);
+    const origins = Math.floor((100 - 8 - 32) / 5) + 1;
+    expect(rows.length - 1).toBe(origins * 2 * 8);
+    // First origin: row 31 (2024-02-01); step 1 is the next day.
+    expect(rows[1].slice(0, 4)).toEqual([
+      '2024-02-01T00:00:00.000Z',
+      'a',
+      '1',
+      '2024-02-02T00:00:00.000Z',
+    ]);
+    for (const r of rows.slice(1)) {
+      const [lo, mid, hi] = r.slice(5).map(Number);
+      expect(lo).toBeLessThanOrEqual(mid);
+      expect(mid).toBeLessThanOrEqual(hi);
+    }
+  });
+
+  it('forecasts past the end by default, on each series own scale', async () => {
+    const out = path.join(dir, 'end.csv');
+    await runForecastCommand(
+      {
+        context: '64',
+        horizon: '20',
+        input: path.join(dir, 'data.csv'),
+        output: out,
+        timeColumn: 'date',
+      },
+      ctx,
+    );
+    const rows = read(out).slice(1);
+    expect(rows).toHaveLength(2 * 20);
+    expect(rows[0][3]).toBe('2024-04-10T00:00:00.000Z');
+    // Instance normalisation maps the head's output back to b's scale (~1000s), not a's.
+    const bMeans = rows.filter((r) => r[1] === 'b').map((r) => Number(r[4]));
+    expect(Math.min(...bMeans)).toBeGreaterThan(500);
+  });
+
+  it('names the line and column of a bad cell, and checks context against the length', async () => {
+    const base = {
+      context: '1',
+      horizon: '1',
+      output: path.join(dir, 'x.csv'),
+      timeColumn: 'date',
+    };
+    await expect(
+      runForecastCommand({ ...base, input: path.join(dir, 'bad.csv') }, ctx),
+    ).rejects.toThrow('row 3, column "a": "abc" is not a number');
+    await expect(
+      runForecastCommand({ ...base, context: '500', input: path.join(dir, 'data.csv') }, ctx),
+    ).rejects.toThrow('the data has 100 rows; --context 500 needs at least 500');
+  });
+
+  it('says how to get a model when there is none', async () => {
+    const missing = path.join(dir, 'nothing');
+    const promise = runForecastCommand(
+      {
+        context: '8',
+        horizon: '4',
+        input: path.join(dir, 'data.csv'),
+        output: path.join(dir, 'y.csv'),
+        timeColumn: 'date',
+      },
+      { modelDir: missing },
+    );
+    await expect(promise).rejects.toThrow(NotFoundError);
+    await expect(promise).rejects.toThrow(
+      `no model at ${missing}: run \`fleetfm train\` or set FLEETFM_MODEL_DIR`,
+    );
+  });
+});

@@ -1,0 +1,180 @@
+import * as path from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadConfig } from '@fleetfm/config';
+import { InvalidRequestError } from '@fleetfm/domain';
+import { forecastCsvLayout, readCsvSeriesFile, writeCsv } from '@fleetfm/datasets';
+import {
+  ForecastingService,
+  loadModelDir,
+  PatchForecastAdapter,
+  type ForecastSummary,
+  type LoadedModel,
+} from '@fleetfm/forecasting';
+import { selectBackend } from '@fleetfm/model';
+
+/** What the CSV commands share: where the model is, how to talk to the user. */
+export interface CommandContext {
+  /** Checkpoint folder (`--model`, else FLEETFM_MODEL_DIR, else models/default). */
+  readonly modelDir: string;
+  /** Progress bars on stderr. Default: when stderr is a terminal. */
+  readonly progress?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface ForecastCommandOptions {
+  readonly input: string;
+  readonly output: string;
+  readonly timeColumn?: string;
+  readonly columns?: string;
+  readonly horizon: string;
+  readonly context: string;
+  readonly rolling?: boolean;
+  readonly stride?: string;
+  readonly quantiles?: string;
+  readonly batchSize?: string;
+  readonly model?: string;
+}
+
+export function parseIntOption(name: string, text: string | undefined, fallback?: number): number {
+  if (text === undefined) {
+    if (fallback === undefined) throw new InvalidRequestError(`--${name} is required`);
+    return fallback;
+  }
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1) {
+    throw new InvalidRequestError(`--${name} must be a positive integer, got "${text}"`);
+  }
+  return v;
+}
+
+export function parseList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  return items.length > 0 ? items : undefined;
+}
+
+export function parseQuantiles(text: string | undefined): number[] | undefined {
+  return parseList(text)?.map((s) => {
+    const v = Number(s);
+    if (!(v > 0 && v < 1)) {
+      throw new InvalidRequestError(`--quantiles: each level must be in (0, 1), got "${s}"`);
+    }
+    return v;
+  });
+}
+
+/** Picks the tfjs backend, then loads the checkpoint (clear error when there is none). */
+export async function openModel(modelDir: string): Promise<LoadedModel> {
+  await selectBackend();
+  return loadModelDir(path.resolve(modelDir));
+}
+
+/** A progress bar on stderr that is a no-op when disabled. */
+export function progressBar(
+  enabled: boolean,
+  label: string,
+): { update(done: number, total: number): void; stop(): void } {
+  if (!enabled) return { stop: () => undefined, update: () => undefined };
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted}` },
+    Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    stop: () => started && bar.stop(),
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.setTotal(total);
+      bar.update(done);
+    },
+  };
+}
+
+export function defaultContext(model?: string): CommandContext {
+  return {
+    log: (line) => console.error(line),
+    modelDir: model ?? loadConfig().modelDir,
+    progress: process.stderr.isTTY === true,
+  };
+}
+
+/** `fleetfm forecast`: zero-shot forecasts of CSV columns, written as a CSV. */
+export async function runForecastCommand(
+  opts: ForecastCommandOptions,
+  ctx: CommandContext,
+): Promise<ForecastSummary> {
+  const horizon = parseIntOption('horizon', opts.horizon);
+  const context = parseIntOption('context', opts.context);
+  const stride = parseIntOption('stride', opts.stride, 1);
+  const quantiles = parseQuantiles(opts.quantiles);
+  const table = await readCsvSeriesFile(opts.input, {
+    columns: parseList(opts.columns),
+    timeColumn: opts.timeColumn,
+  });
+  const loaded = await openModel(opts.model ?? ctx.modelDir);
+  try {
+    const service = new ForecastingService(
+      new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer),
+    );
+    const request = {
+      batchSize: parseIntOption('batch-size', opts.batchSize, 64),
+      context,
+      horizon,
+      quantiles,
+      rolling: opts.rolling ? { stride } : undefined,
+    };
+    const { levels } = service.check(table, request);
+    if (context > loaded.model.config.contextLength) {
+      ctx.log?.(
+        `note: the model reads at most ${loaded.model.config.contextLength} steps; only the last ${loaded.model.config.contextLength} of each ${context}-row context are used`,
+      );
+    }
+    const bar = progressBar(ctx.progress ?? false, 'forecast');
+    let summary: ForecastSummary | undefined;
+    try {
+      await writeCsv(
+        opts.output,
+        forecastCsvLayout(levels),
+        service.forecast(table, { ...request, onProgress: bar.update }, (s) => (summary = s)),
+      );
+    } finally {
+      bar.stop();
+    }
+    const s = summary as ForecastSummary;
+    ctx.log?.(
+      `${s.forecasts} forecasts (${s.origins} origin${s.origins === 1 ? '' : 's'} × ${table.series.length} series` +
+        `${s.skipped ? `, ${s.skipped} skipped: context all gaps` : ''}) × ${horizon} steps → ${opts.output}` +
+        ` (step ${s.stepSeconds === null ? table.frequency.step : `${s.stepSeconds} s`}${table.frequency.regular ? '' : `, ${table.frequency.irregularCount} irregular steps in the input`})`,
+    );
+    return s;
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+export function registerForecastCommand(program: Command): void {
+  program
+    .command('forecast')
+    .description('zero-shot probabilistic forecasts of CSV columns with the FleetFM model')
+    .requiredOption('--input <file>', 'CSV with a header row')
+    .requiredOption('--output <file>', 'forecast CSV: origin, series, step, time, mean, q…')
+    .option('--time-column <name>', 'time column (ISO, epoch s/ms or numbers); default row index')
+    .option('--columns <a,b>', 'columns to forecast; default every column but the time column')
+    .requiredOption('--horizon <steps>', 'steps to forecast')
+    .requiredOption('--context <rows>', 'rows of history each forecast conditions on')
+    .option('--rolling', 'forecast from every --stride rows of the history (backtest)')
+    .option('--stride <rows>', 'rows between rolling origins', '1')
+    .option('--quantiles <levels>', "quantile levels, e.g. 0.1,0.5,0.9; default the model's")
+    .option('--batch-size <n>', 'contexts per model call', '64')
+    .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
+    .action(async (opts: ForecastCommandOptions) => {
+      await runForecastCommand(opts, defaultContext(opts.model));
+    });
+}

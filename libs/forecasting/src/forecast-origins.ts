@@ -1,0 +1,51 @@
+import { InvalidRequestError } from '@fleetfm/domain';
+
+export interface OriginPlan {
+  /** Rows the series has. */
+  readonly length: number;
+  readonly context: number;
+  readonly horizon: number;
+  /** Origins every `stride` rows through the history; absent = one origin after the last row. */
+  readonly rolling?: { readonly stride: number };
+}
+
+/**
+ * Forecast origins as row indices: origin o conditions on rows [o - context, o) and forecasts
+ * rows [o, o + horizon). Rolling: o = context, context + stride, … up to length - horizon (the
+ * last origin whose horizon is still inside the data), i.e.
+ * floor((length - horizon - context) / stride) + 1 origins. Otherwise one origin at `length`
+ * (forecast past the end). Throws InvalidRequestError when the data is too short.
+ */
+export function planOrigins(plan: OriginPlan): number[] {
+  const { length, context, horizon } = plan;
+  for (const [name, v] of [
+    ['context', context],
+    ['horizon', horizon],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new InvalidRequestError(`${name} must be a positive integer, got ${v}`);
+    }
+  }
+  if (!plan.rolling) {
+    if (length < context) {
+      throw new InvalidRequestError(
+        `the data has ${length} rows; --context ${context} needs at least ${context}`,
+        { context, length },
+      );
+    }
+    return [length];
+  }
+  const { stride } = plan.rolling;
+  if (!Number.isInteger(stride) || stride < 1) {
+    throw new InvalidRequestError(`stride must be a positive integer, got ${stride}`);
+  }
+  if (length < context + horizon) {
+    throw new InvalidRequestError(
+      `the data has ${length} rows; rolling forecasts need at least context + horizon = ${context + horizon}`,
+      { context, horizon, length },
+    );
+  }
+  const origins: number[] = [];
+  for (let o = context; o + horizon <= length; o += stride) origins.push(o);
+  return origins;
+}

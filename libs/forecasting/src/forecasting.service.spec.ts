@@ -1,0 +1,112 @@
+import { parseCsvSeries, type ForecastRow } from '@fleetfm/datasets';
+import type { SeriesForecast } from '@fleetfm/model';
+import { ForecastModelPort, type ModelForecastOptions } from './forecast-model.port';
+import { ForecastingService } from './forecasting.service';
+
+/** Forecasts the last observed value, with quantiles last ± (level - 0.5). */
+class LastValueModel extends ForecastModelPort {
+  readonly contextLength = 16;
+  readonly horizon = 4;
+  readonly quantiles = [0.1, 0.5, 0.9];
+  readonly calls: number[] = [];
+
+  async forecast(
+    contexts: readonly Float32Array[],
+    o: ModelForecastOptions,
+  ): Promise<SeriesForecast[]> {
+    this.calls.push(contexts.length);
+    return contexts.map((c) => {
+      let last = Number.NaN;
+      for (const v of c) if (!Number.isNaN(v)) last = v;
+      const flat = new Float32Array(o.horizon).fill(last);
+      return {
+        levels: o.quantiles,
+        mean: flat,
+        median: flat,
+        quantiles: o.quantiles.map((l) => new Float32Array(o.horizon).fill(last + l - 0.5)),
+      };
+    });
+  }
+}
+
+async function collect(gen: AsyncIterable<ForecastRow>): Promise<ForecastRow[]> {
+  const rows: ForecastRow[] = [];
+  for await (const r of gen) rows.push(r);
+  return rows;
+}
+
+const csv = [
+  'date,a,b',
+  '2024-01-01,1,10',
+  '2024-01-02,2,',
+  '2024-01-03,3,30',
+  '2024-01-04,4,40',
+  '2024-01-05,5,',
+  '2024-01-07,6,60',
+].join('\n');
+
+describe('ForecastingService', () => {
+  it('forecasts past the end with times extrapolated by the median step', async () => {
+    const table = parseCsvSeries(csv, { timeColumn: 'date' });
+    const sut = new ForecastingService(new LastValueModel());
+    const rows = await collect(
+      sut.forecast(table, { context: 3, horizon: 2, quantiles: [0.1, 0.9] }),
+    );
+    expect(rows.map((r) => [r.series, r.step, r.origin, r.time, r.mean])).toEqual([
+      ['a', 1, '2024-01-07T00:00:00.000Z', '2024-01-08T00:00:00.000Z', 6],
+      ['a', 2, '2024-01-07T00:00:00.000Z', '2024-01-09T00:00:00.000Z', 6],
+      ['b', 1, '2024-01-07T00:00:00.000Z', '2024-01-08T00:00:00.000Z', 60],
+      ['b', 2, '2024-01-07T00:00:00.000Z', '2024-01-09T00:00:00.000Z', 60],
+    ]);
+    expect(Array.from(rows[0].quantiles)).toEqual([6 - 0.4, 6 + 0.4].map(Math.fround));
+  });
+
+  it('rolls through history in batches: origins × series × horizon rows', async () => {
+    const table = parseCsvSeries(csv, { timeColumn: 'date' });
+    const model = new LastValueModel();
+    const sut = new ForecastingService(model);
+    const progress: number[] = [];
+    const rows = await collect(
+      sut.forecast(table, {
+        batchSize: 3,
+        context: 2,
+        horizon: 2,
+        onProgress: (done) => progress.push(done),
+        rolling: { stride: 1 },
+      }),
+    );
+    // n = 6, C = 2, H = 2: origins 2, 3, 4 -> 3 origins × 2 series × 2 steps.
+    expect(rows).toHaveLength(12);
+    expect(model.calls).toEqual([3, 3]);
+    expect(progress).toEqual([3, 6]);
+    // Origin 2 of `b` conditions on rows 0-1 (10, gap): last observed 10.
+    expect(rows.filter((r) => r.series === 'b' && r.step === 1).map((r) => r.mean)).toEqual([
+      10, 30, 40,
+    ]);
+  });
+
+  it('skips (series, origin) pairs whose context is all gaps and says how many', async () => {
+    const table = parseCsvSeries('t,a,b\n0,1,\n1,2,\n2,3,\n3,4,5', { timeColumn: 't' });
+    let skipped = -1;
+    const rows = await collect(
+      new ForecastingService(new LastValueModel()).forecast(
+        table,
+        { context: 2, horizon: 1, rolling: { stride: 1 } },
+        (s) => (skipped = s.skipped),
+      ),
+    );
+    expect(skipped).toBe(2);
+    expect(rows.map((r) => `${r.series}@${r.time}`)).toEqual(['a@2', 'a@3']);
+  });
+
+  it('rejects quantiles outside the model range', () => {
+    const table = parseCsvSeries(csv, { timeColumn: 'date' });
+    expect(() =>
+      new ForecastingService(new LastValueModel()).check(table, {
+        context: 2,
+        horizon: 1,
+        quantiles: [0.05],
+      }),
+    ).toThrow("quantile 0.05 is outside the model's range [0.1, 0.9]");
+  });
+});

@@ -1,0 +1,33 @@
+import { Forecaster, type PatchModel, type SeriesForecast } from '@fleetfm/model';
+import type { PatchTokenizerConfig } from '@fleetfm/tokenizer';
+import { ForecastModelPort, type ModelForecastOptions } from './forecast-model.port';
+
+/** `ForecastModelPort` over a FleetFM patch model (tokenizer from the checkpoint manifest). */
+export class PatchForecastAdapter extends ForecastModelPort {
+  private readonly forecaster: Forecaster;
+
+  constructor(model: PatchModel, tokenizer?: Partial<PatchTokenizerConfig>) {
+    super();
+    const { scaling, minScale } = tokenizer ?? {};
+    this.forecaster = new Forecaster(model, { minScale, scaling });
+  }
+
+  get contextLength(): number {
+    return this.forecaster.model.config.contextLength;
+  }
+
+  get horizon(): number {
+    return this.forecaster.model.config.horizon;
+  }
+
+  get quantiles(): readonly number[] {
+    return this.forecaster.model.config.quantiles;
+  }
+
+  forecast(
+    contexts: readonly Float32Array[],
+    options: ModelForecastOptions,
+  ): Promise<SeriesForecast[]> {
+    return this.forecaster.forecast(contexts, options);
+  }
+}
