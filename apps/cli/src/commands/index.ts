@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '@fleetfm/config';
 import { runAll, runApiServer, runIngestWorker, runSimulator } from '@fleetfm/runtime';
 import { registerForecastCommand } from './forecast.command';
+import { registerDetectCommand } from './detect.command';
 
 export function registerCommands(program: Command): void {
   program
@@ -23,4 +24,5 @@ export function registerCommands(program: Command): void {
     .description('run the simulated fleet only, publishing to the configured stream')
     .action(() => runSimulator(loadConfig()));
   registerForecastCommand(program);
+  registerDetectCommand(program);
 }

@@ -1,0 +1,62 @@
+import { ForecastModelPort, type ModelForecastOptions } from '@fleetfm/forecasting';
+import type { SeriesForecast } from '@fleetfm/model';
+import { AnomalyDetectionService } from './anomaly-detection.service';
+
+/** Always forecasts 0 with the 10/50/90% quantiles at -1, 0, 1. */
+class ZeroModel extends ForecastModelPort {
+  readonly contextLength = 8;
+  readonly horizon = 4;
+  readonly quantiles = [0.1, 0.5, 0.9];
+  readonly batches: number[] = [];
+
+  async forecast(
+    contexts: readonly Float32Array[],
+    o: ModelForecastOptions,
+  ): Promise<SeriesForecast[]> {
+    this.batches.push(contexts.length);
+    return contexts.map(() => {
+      const at = (v: number): Float32Array => new Float32Array(o.horizon).fill(v);
+      return { levels: o.quantiles, mean: at(0), median: at(0), quantiles: [at(-1), at(0), at(1)] };
+    });
+  }
+}
+
+describe('AnomalyDetectionService', () => {
+  const values = new Float32Array(30);
+  values[20] = 10;
+  values[25] = Number.NaN;
+
+  it('scores forecast surprise, calibrated on the input, and leaves early rows unscored', async () => {
+    const sut = new AnomalyDetectionService(new ZeroModel());
+    const result = await sut.detect([{ name: 'v', values }], { minContext: 16, threshold: 0.9 });
+    const s = result.series[0];
+    expect(result.calibration).toBe('input');
+    expect(Array.from(s.raw.subarray(0, 16)).every(Number.isNaN)).toBe(true);
+    // y = 0: (0.1·1 + 0 + 0.1·1) / 3 / width 2 = 1/30; y = 10: (1.1 + 5 + 8.1) / 3 / 2 = 71/30.
+    expect(s.raw[16]).toBeCloseTo(1 / 30, 6);
+    expect(s.raw[20]).toBeCloseTo(71 / 30, 5);
+    expect(Number.isNaN(s.raw[25])).toBe(true);
+    // Rows 16-29 less the gap: 12 at 1/30 and one at 71/30; mid-rank CDF gives 12.5/13, 6/13.
+    expect(s.scores[20]).toBeCloseTo(12.5 / 13, 6);
+    expect(s.scores[16]).toBeCloseTo(6 / 13, 6);
+    expect(Array.from(s.flags).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(s.flags[20]).toBe(1);
+  });
+
+  it('uses the checkpoint calibrator and scores `stride` rows per forecast', async () => {
+    const model = new ZeroModel();
+    const sut = new AnomalyDetectionService(model, { reference: [0, 1, 2, 3], threshold: 0.99 });
+    const result = await sut.detect([{ name: 'v', values }], {
+      batchSize: 2,
+      minContext: 16,
+      stride: 4,
+    });
+    // Origins 16, 20, 24, 28 -> 4 forecasts in batches of 2.
+    expect(model.batches).toEqual([2, 2]);
+    const s = result.series[0];
+    expect(result.calibration).toBe('checkpoint');
+    // 71/30 ≈ 2.37 is above 3 of the 4 reference values.
+    expect(s.scores[20]).toBeCloseTo(0.75, 6);
+    expect(s.flags[20]).toBe(0);
+  });
+});
