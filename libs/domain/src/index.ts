@@ -3,3 +3,4 @@ export * from './signals';
 export * from './telemetry';
 export * from './telemetry-parser';
 export * from './time';
+export * from './line-protocol';
