@@ -5,6 +5,8 @@ import { DashboardController } from './dashboard/dashboard.controller';
 import { HealthController } from './health/health.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { RUNTIME_INFO, type RuntimeInfo } from './http/tokens';
+import { IngestController } from './ingest/ingest.controller';
+import { TelemetryIngestService } from './ingest/telemetry-ingest.service';
 import { VehiclesController } from './vehicles/vehicles.controller';
 import { VehiclesService } from './vehicles/vehicles.service';
 
@@ -28,6 +30,7 @@ export class ApiModule {
       controllers: [
         DashboardController,
         HealthController,
+        IngestController,
         VehiclesController,
         ...(deps.controllers ?? []),
       ],
@@ -35,6 +38,7 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         { provide: RUNTIME_INFO, useValue: deps.info },
         { provide: TimeSeriesStore, useValue: deps.store },
+        TelemetryIngestService,
         VehiclesService,
         ...(deps.providers ?? []),
       ],
