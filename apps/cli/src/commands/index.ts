@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '@fleetfm/config';
 import { runAll, runApiServer, runIngestWorker, runSimulator } from '@fleetfm/runtime';
 import { registerForecastCommand } from './forecast.command';
+import { registerEmbedCommand } from './embed.command';
 import { registerDetectCommand } from './detect.command';
 
 export function registerCommands(program: Command): void {
@@ -24,5 +25,6 @@ export function registerCommands(program: Command): void {
     .description('run the simulated fleet only, publishing to the configured stream')
     .action(() => runSimulator(loadConfig()));
   registerForecastCommand(program);
+  registerEmbedCommand(program);
   registerDetectCommand(program);
 }

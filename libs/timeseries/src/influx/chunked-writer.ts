@@ -3,7 +3,7 @@ import { toDomainError, isTransient, retryAfterMs } from './influx-errors';
 import { LineProtocolEncoder } from './line-protocol.encoder';
 
 export interface ChunkedWriterOptions {
-  /** Lines per HTTP request. Default 5000. */
+  /** Lines per HTTP request. Default 2500: an ingest batch of 5000 goes out as 2 requests at once. */
   readonly batchSize?: number;
   /** Requests of one `write` in flight at once. Default 2. */
   readonly maxInFlight?: number;
@@ -19,7 +19,7 @@ export interface ChunkedWriterOptions {
 export type PostLines = (body: string) => Promise<void>;
 
 export const WRITER_DEFAULTS: Required<ChunkedWriterOptions> = {
-  batchSize: 5000,
+  batchSize: 2500,
   maxInFlight: 2,
   maxRetries: 4,
   retryBaseMs: 200,
