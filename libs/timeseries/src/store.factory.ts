@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { FleetConfig } from '@fleetfm/config';
 import { EmbeddedTimeSeriesStore } from './embedded/embedded-store';
+import { InfluxTimeSeriesStore } from './influx/influx-time-series.store';
 import type { TimeSeriesStore } from './time-series-store.port';
 
 /**
@@ -8,5 +9,13 @@ import type { TimeSeriesStore } from './time-series-store.port';
  * embedded engine under FLEETFM_DATA_DIR/store.
  */
 export async function openTimeSeriesStore(config: FleetConfig): Promise<TimeSeriesStore> {
+  if (config.influx !== undefined) {
+    return new InfluxTimeSeriesStore({
+      url: config.influx.url,
+      token: config.influx.token,
+      org: config.influx.org,
+      bucket: config.influx.bucket,
+    });
+  }
   return EmbeddedTimeSeriesStore.open(path.join(config.dataDir, 'store'));
 }
