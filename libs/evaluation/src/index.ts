@@ -1,0 +1,2 @@
+export * from './metrics/forecast-metrics';
+export * from './metrics/ranking-metrics';
