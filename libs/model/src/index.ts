@@ -15,3 +15,5 @@ export * from './patch-model.config';
 export * from './training/contrastive-step';
 export * from './training/forecast-batch';
 export * from './training/trainer';
+export * from './training/parallel';
+export * from './training/pretrain';

@@ -4,6 +4,7 @@ import { runAll, runApiServer, runIngestWorker, runSimulator } from '@fleetfm/ru
 import { registerForecastCommand } from './forecast.command';
 import { registerEmbedCommand } from './embed.command';
 import { registerDetectCommand } from './detect.command';
+import { registerTrainCommands } from './train.command';
 
 export function registerCommands(program: Command): void {
   program
@@ -27,4 +28,5 @@ export function registerCommands(program: Command): void {
   registerForecastCommand(program);
   registerEmbedCommand(program);
   registerDetectCommand(program);
+  registerTrainCommands(program);
 }

@@ -1,0 +1,218 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MultiBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadConfig, type FleetConfig } from '@fleetfm/config';
+import { NotFoundError, ValidationError } from '@fleetfm/domain';
+import {
+  DEFAULT_MODEL_ARGS,
+  buildPretrainCorpus,
+  runPretraining,
+  type PatchModelArgs,
+  type PretrainCorpusOptions,
+} from '@fleetfm/model';
+
+interface CorpusFlags {
+  readonly seed: string;
+  readonly hours: string;
+  readonly synthetic: string;
+  readonly gps: boolean;
+}
+
+interface TrainFlags extends CorpusFlags {
+  readonly corpus?: string;
+  readonly out?: string;
+  readonly resume?: string;
+  readonly steps: string;
+  readonly batch: string;
+  readonly lr: string;
+  readonly workers: string;
+  readonly maxMinutes?: string;
+  readonly evalEvery: string;
+  readonly patience: string;
+  readonly dModel: string;
+  readonly layers: string;
+  readonly heads: string;
+  readonly ffn: string;
+}
+
+function num(flag: string, text: string | undefined, integer = true): number {
+  const v = Number(text);
+  if (
+    text === undefined ||
+    text.trim() === '' ||
+    !Number.isFinite(v) ||
+    (integer && !Number.isInteger(v))
+  ) {
+    throw new ValidationError(
+      `--${flag} must be ${integer ? 'an integer' : 'a number'}, got '${text}'`,
+    );
+  }
+  return v;
+}
+
+function corpusOptions(
+  flags: CorpusFlags,
+  outDir: string,
+  config: FleetConfig,
+): PretrainCorpusOptions {
+  const hours = num('hours', flags.hours, false);
+  if (!(hours >= 0)) throw new ValidationError(`--hours must be >= 0, got ${flags.hours}`);
+  const synthetic = num('synthetic', flags.synthetic);
+  if (synthetic < 0) throw new ValidationError(`--synthetic must be >= 0, got ${flags.synthetic}`);
+  return {
+    dataDir: config.sharedDataDir,
+    gps: flags.gps,
+    hours,
+    outDir,
+    seed: num('seed', flags.seed),
+    syntheticCount: synthetic,
+  };
+}
+
+async function buildCorpusWithReport(options: PretrainCorpusOptions): Promise<void> {
+  const started = Date.now();
+  let last = 0;
+  const manifest = await buildPretrainCorpus({
+    ...options,
+    onProgress: ({ source, written }) => {
+      if (Date.now() - last > 2000) {
+        last = Date.now();
+        process.stderr.write(`corpus: ${source} ${written} series\n`);
+      }
+    },
+  });
+  const s = manifest.split.series;
+  console.log(
+    `corpus: ${manifest.totalSeries} series, ${manifest.totalTimeSteps.toLocaleString('en-US')} time steps ` +
+      `(sim ${manifest.bySource.sim}, gps ${manifest.bySource.gps}, synthetic ${manifest.bySource.synthetic}; ` +
+      `train ${s.train}, validation ${s.validation}, test ${s.test}) in ${options.outDir} ` +
+      `[${((Date.now() - started) / 1000).toFixed(1)} s]`,
+  );
+}
+
+function addCorpusFlags(cmd: Command): Command {
+  return cmd
+    .option('--seed <n>', 'seed for the corpus and the run', '42')
+    .option('--hours <h>', 'simulated fleet driving time in the corpus, hours', '40')
+    .option('--synthetic <n>', 'KernelSynth synthetic series in the corpus', '400')
+    .option('--no-gps', 'leave the real GPS trips out of the corpus');
+}
+
+export function registerTrainCommands(program: Command): void {
+  const corpus = program.command('corpus').description('pretraining corpora');
+  addCorpusFlags(
+    corpus
+      .command('build')
+      .description(
+        'build a corpus: simulated fleet, real GPS trips, KernelSynth series -> Arrow shards + manifest',
+      )
+      .option('--out <dir>', 'corpus folder (default ${FLEETFM_DATA_DIR}/corpus)'),
+  ).action(async (flags: CorpusFlags & { out?: string }) => {
+    const config = loadConfig();
+    const out = path.resolve(flags.out ?? path.join(config.dataDir, 'corpus'));
+    await buildCorpusWithReport(corpusOptions(flags, out, config));
+  });
+
+  addCorpusFlags(
+    program
+      .command('train')
+      .description('pretrain the forecasting model (data-parallel over worker threads)')
+      .option(
+        '--corpus <dir>',
+        'corpus folder; default ${FLEETFM_DATA_DIR}/corpus, built first if missing',
+      )
+      .option('--out <dir>', 'checkpoint folder (default ${FLEETFM_DATA_DIR}/models/pretrain)')
+      .option('--resume <dir>', 'continue a run from its checkpoint folder (or its last/)')
+      .option('--steps <n>', 'total optimisation steps', '2000')
+      .option('--batch <n>', 'windows per step (split across workers)', '64')
+      .option('--lr <x>', 'peak learning rate (warm-up, then cosine decay)', '0.001')
+      .option('--workers <n>', 'worker threads, one model replica each (1 or 2 on two cores)', '2')
+      .option('--max-minutes <m>', 'stop and checkpoint after this much wall time')
+      .option('--eval-every <n>', 'validate every n steps', '100')
+      .option('--patience <n>', 'stop after n validations without improvement (0 = never)', '8')
+      .option('--d-model <n>', 'model width', String(DEFAULT_MODEL_ARGS.dModel))
+      .option('--layers <n>', 'transformer blocks', String(DEFAULT_MODEL_ARGS.numLayers))
+      .option('--heads <n>', 'attention heads', String(DEFAULT_MODEL_ARGS.numHeads))
+      .option('--ffn <n>', 'feed-forward width', String(DEFAULT_MODEL_ARGS.ffnDim)),
+  ).action((flags: TrainFlags) => train(flags));
+}
+
+async function train(flags: TrainFlags): Promise<void> {
+  const config = loadConfig();
+  const defaultCorpus = path.join(config.dataDir, 'corpus');
+  const corpusDir = path.resolve(flags.corpus ?? defaultCorpus);
+  if (!fs.existsSync(path.join(corpusDir, 'manifest.json'))) {
+    if (flags.corpus) {
+      throw new NotFoundError(
+        `no corpus at ${corpusDir} (manifest.json missing); build one with: fleetfm corpus build --out ${flags.corpus}`,
+      );
+    }
+    console.log(`no corpus at ${corpusDir}: building it first`);
+    await buildCorpusWithReport(corpusOptions(flags, corpusDir, config));
+  }
+  const model: PatchModelArgs = {
+    dModel: num('d-model', flags.dModel),
+    ffnDim: num('ffn', flags.ffn),
+    numHeads: num('heads', flags.heads),
+    numLayers: num('layers', flags.layers),
+  };
+  const outDir = path.resolve(flags.out ?? path.join(config.dataDir, 'models', 'pretrain'));
+  const steps = num('steps', flags.steps);
+  const bars = new MultiBar(
+    {
+      format:
+        'train |{bar}| {value}/{total} | loss {loss} | val {val} | {sps} steps/s, {tps} time steps/s | ETA {eta_formatted}',
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 15_000,
+    },
+    Presets.shades_classic,
+  );
+  const bar = bars.create(steps, 0, { loss: '-', sps: '-', tps: '-', val: '-' });
+  const result = await runPretraining(
+    {
+      batch: num('batch', flags.batch),
+      command: `fleetfm ${process.argv.slice(2).join(' ')}`,
+      corpusDir,
+      evalEvery: num('eval-every', flags.evalEvery),
+      lr: num('lr', flags.lr, false),
+      maxMinutes:
+        flags.maxMinutes === undefined ? undefined : num('max-minutes', flags.maxMinutes, false),
+      model,
+      outDir,
+      patience: num('patience', flags.patience),
+      resume: flags.resume ? path.resolve(flags.resume) : undefined,
+      seed: num('seed', flags.seed),
+      steps,
+      workers: num('workers', flags.workers),
+    },
+    {
+      onEval: (e) => {
+        bar.update({ val: e.valLoss.toFixed(4) });
+        bars.log(
+          `step ${e.step}: validation loss ${e.valLoss.toFixed(4)}${e.improved ? ' (best, saved)' : ` (best ${e.bestValLoss.toFixed(4)})`}\n`,
+        );
+      },
+      onStart: (e) => {
+        bar.update(e.startStep);
+        bars.log(
+          `training ${e.parameters.toLocaleString('en-US')} parameters on ${e.workers} worker(s); ` +
+            `${e.trainSeries} train / ${e.validationSeries} ${e.validationFrom} series; from step ${e.startStep}\n`,
+        );
+      },
+      onStep: (e) =>
+        bar.update(e.step, {
+          loss: e.loss.toFixed(4),
+          sps: e.stepsPerSec.toFixed(2),
+          tps: Math.round(e.timeStepsPerSec).toLocaleString('en-US'),
+        }),
+    },
+  ).finally(() => bars.stop());
+  console.log(
+    `done (${result.stoppedBy}) after ${result.stepsDone} steps in ${(result.elapsedS / 60).toFixed(1)} min: ` +
+      `best validation loss ${result.bestValLoss.toFixed(4)} at step ${result.bestStep}, ` +
+      `${Math.round(result.timeStepsPerSec).toLocaleString('en-US')} time steps/s; replicas agree (${result.checksums.join(', ')})\n` +
+      `best checkpoint: ${result.outDir}; resume with --resume ${result.outDir}`,
+  );
+}

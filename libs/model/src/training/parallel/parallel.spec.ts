@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs';
+import { PatchTokenizer } from '@fleetfm/tokenizer';
+import { selectBackend } from '../../backend';
+import { importCheckpoint } from '../../checkpoint';
+import { TINY_MODEL_ARGS } from '../../patch-model.config';
+import { makeForecastBatch, type ForecastBatch } from '../forecast-batch';
+import { GradientExchange } from './gradient-exchange';
+import { LocalEngine } from './local.engine';
+import { shardRanges, sliceBatch, type TrainingEngine } from './training-engine';
+import { WorkerPoolEngine } from './worker-pool.engine';
+
+const tokenizer = new PatchTokenizer({ contextLength: 32, patchLength: 8 });
+const batches: ForecastBatch[] = [0, 1, 2].map((s) =>
+  makeForecastBatch(
+    Array.from({ length: 8 }, (_, i) => ({
+      series: Float32Array.from({ length: 40 }, (_, t) => 5 + Math.sin(t / (2 + i) + s) + 0.1 * i),
+      signalId: i % 3,
+    })),
+    tokenizer,
+    8,
+  ),
+);
+const init = { model: TINY_MODEL_ARGS, trainer: { learningRate: 1e-3 } };
+
+beforeAll(async () => {
+  await selectBackend({ prefer: ['wasm', 'cpu'] });
+});
+
+describe('batch sharding', () => {
+  it('splits rows into near-equal contiguous ranges', () => {
+    expect(shardRanges(7, 2)).toEqual([
+      [0, 4],
+      [4, 7],
+    ]);
+    expect(shardRanges(6, 3)).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 6],
+    ]);
+  });
+
+  it('slices every per-row array of a batch', () => {
+    const s = sliceBatch(batches[0], 2, 5);
+    expect(s.batch).toBe(3);
+    expect(Array.from(s.signalIds)).toEqual([2, 0, 1]);
+    expect(s.values).toEqual(batches[0].values.slice(64, 160));
+    expect(s.target).toEqual(batches[0].target.slice(16, 40));
+  });
+});
+
+describe('GradientExchange', () => {
+  it('sums the slots of one step parity in worker order, leaving the other parity alone', () => {
+    const x = new GradientExchange(GradientExchange.allocate(2, 4), 2, 4);
+    x.slot(0, 0).set([1, 2, 3, 4]);
+    x.slot(0, 1).set([10, 20, 30, 40]);
+    x.slot(1, 0).set([100, 100, 100, 100]);
+    const out = new Float32Array(2);
+    x.sumInto(2, 1, 2, out);
+    expect(Array.from(out)).toEqual([22, 33]);
+  });
+});
+
+async function run(
+  engine: TrainingEngine,
+): Promise<{ losses: number[]; weights: Map<string, Float32Array> }> {
+  const losses: number[] = [];
+  for (let step = 0; step < 3; step++) losses.push(await engine.step(step, batches[step], 1e-3));
+  const { model } = await importCheckpoint(
+    await engine.exportCheckpoint({ tokenizer: tokenizer.config }),
+  );
+  const weights = new Map(
+    model.namedWeights().map((w) => [w.name, w.variable.dataSync() as Float32Array]),
+  );
+  model.dispose();
+  return { losses, weights };
+}
+
+describe('WorkerPoolEngine (2 worker threads; needs npm run build)', () => {
+  it('keeps replicas identical and matches one replica trained on the whole batch', async () => {
+    const pool = await WorkerPoolEngine.start({ backends: ['wasm'], init, workers: 2 });
+    let parallel: Awaited<ReturnType<typeof run>>;
+    try {
+      expect(pool.parameters).toBeGreaterThan(1000);
+      parallel = await run(pool);
+      const sums = await pool.checksums();
+      expect(sums).toHaveLength(2);
+      expect(sums[0]).toBe(sums[1]);
+      expect(await pool.evaluate(batches)).toBeGreaterThan(0);
+    } finally {
+      await pool.dispose();
+    }
+    const before = tf.memory().numTensors;
+    const local = await LocalEngine.start(init);
+    const single = await run(local);
+    await local.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // Equal shards, fully observed targets: the mean of the shard means is the batch mean.
+    single.losses.forEach((l, i) => expect(parallel.losses[i]).toBeCloseTo(l, 5));
+    // Adam moves every weight by about lr (1e-3) per step, so a wrong average (say one shard's
+    // gradient only) shows up at that scale; float rounding of the split sum stays far below it.
+    let maxDiff = 0;
+    for (const [name, w] of single.weights) {
+      const v = parallel.weights.get(name) as Float32Array;
+      for (let i = 0; i < w.length; i++) maxDiff = Math.max(maxDiff, Math.abs(w[i] - v[i]));
+    }
+    expect(maxDiff).toBeLessThan(1e-4);
+  }, 60_000);
+});

@@ -1,0 +1,80 @@
+import { simulatedTripSeries, type CorpusSeriesInput } from '@fleetfm/datasets';
+import {
+  Prng,
+  VEHICLE_PRESET_NAMES,
+  loadTraceLibrary,
+  sampleDriverStyle,
+  sampleVehicle,
+  simulateTrip,
+  tripStyle,
+  type SpeedTrace,
+} from '@fleetfm/simulator';
+
+export interface FleetCorpusOptions {
+  /** Simulated driving time to generate, hours. Default 40. */
+  readonly hours?: number;
+  /** Distinct vehicles (sampled from the presets with unit-to-unit variation). Default 48. */
+  readonly vehicles?: number;
+  /** Distinct drivers. Default 64. */
+  readonly drivers?: number;
+  /** Sample rates to draw a trip's rate from, Hz. Default [1, 1, 2, 10] (mostly 1 Hz). */
+  readonly ratesHz?: readonly number[];
+  /** Share of trips following a real GPS trace rather than a standard cycle. Default 0.4. */
+  readonly gpsShare?: number;
+  /** Holds `drive-cycles/` and `cmap-gps/`. Default: the shared data folder. */
+  readonly dataDir?: string;
+}
+
+/**
+ * The simulated part of the pretraining corpus, as a `buildCorpus` simulator source: trips of
+ * many driver × vehicle pairs over the standard cycles and real GPS speed traces, simulated
+ * whole with `simulateTrip` (no per-sample objects), every signal a series. Stops once the
+ * requested driving time is reached. Deterministic in the seed.
+ */
+export function fleetCorpusSource(
+  options: FleetCorpusOptions = {},
+): (seed: number) => Iterable<CorpusSeriesInput> {
+  return (seed) => fleetSeries(seed, options);
+}
+
+function* fleetSeries(seed: number, o: FleetCorpusOptions): Generator<CorpusSeriesInput> {
+  const root = new Prng(seed);
+  const library = loadTraceLibrary(o.dataDir);
+  const cycles = library.cycles.filter((c) => c.scenario !== 'accel');
+  const gps = library.gpsTrips;
+  const vehicles = Array.from({ length: o.vehicles ?? 48 }, (_, i) => ({
+    id: `sim-veh-${i}`,
+    params: sampleVehicle(
+      VEHICLE_PRESET_NAMES[i % VEHICLE_PRESET_NAMES.length],
+      root.fork('vehicle', i),
+    ),
+  }));
+  const drivers = Array.from({ length: o.drivers ?? 64 }, (_, j) => ({
+    id: `sim-drv-${j}`,
+    style: sampleDriverStyle(root.fork('driver', j)),
+  }));
+  const rates = o.ratesHz ?? [1, 1, 2, 10];
+  const gpsShare = gps.length === 0 ? 0 : cycles.length === 0 ? 1 : (o.gpsShare ?? 0.4);
+  const budgetS = (o.hours ?? 40) * 3600;
+  let drivenS = 0;
+  for (let trip = 0; drivenS < budgetS; trip++) {
+    const rng = root.fork('trip', trip);
+    const vehicle = rng.pick(vehicles);
+    const driver = rng.pick(drivers);
+    const trace: SpeedTrace = rng.chance(gpsShare) ? rng.pick(gps) : rng.pick(cycles);
+    const rateHz = rng.pick(rates);
+    const columns = simulateTrip({
+      cycle: trace,
+      driver: tripStyle(driver.style, rng.fork('style')),
+      rateHz,
+      vehicle: vehicle.params,
+    });
+    drivenS += columns.length / rateHz;
+    yield* simulatedTripSeries(columns, {
+      driverId: driver.id,
+      scenario: trace.scenario,
+      trip: `${vehicle.id}/${driver.id}/${trace.name}#${trip}@${rateHz}Hz`,
+      vehicleId: vehicle.id,
+    });
+  }
+}

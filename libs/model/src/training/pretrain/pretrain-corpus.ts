@@ -1,0 +1,34 @@
+import { buildCorpus, type CorpusManifest, type CorpusSource } from '@fleetfm/datasets';
+import { fleetCorpusSource, type FleetCorpusOptions } from './fleet-corpus.source';
+
+export interface PretrainCorpusOptions extends FleetCorpusOptions {
+  readonly outDir: string;
+  /** Default 42. */
+  readonly seed?: number;
+  /** KernelSynth series. Default 400. */
+  readonly syntheticCount?: number;
+  /** Steps per KernelSynth series (Cholesky cost grows as length³). Default 640. */
+  readonly syntheticLength?: number;
+  /** Real GPS trips (speed and acceleration); false leaves them out. Default true. */
+  readonly gps?: boolean;
+  readonly onProgress?: (event: { source: CorpusSource; written: number }) => void;
+}
+
+/**
+ * The default pretraining corpus: real GPS trips (speed, acceleration), KernelSynth series,
+ * and a simulated fleet, written as Arrow shards with a manifest by `buildCorpus`.
+ */
+export function buildPretrainCorpus(options: PretrainCorpusOptions): Promise<CorpusManifest> {
+  return buildCorpus({
+    dataRoot: options.dataDir,
+    gps: options.gps === false ? false : { channels: ['speed_mps', 'accel_mps2'] },
+    onProgress: options.onProgress,
+    outDir: options.outDir,
+    seed: options.seed ?? 42,
+    simulator: fleetCorpusSource(options),
+    synthetic:
+      (options.syntheticCount ?? 400) > 0
+        ? { count: options.syntheticCount ?? 400, length: options.syntheticLength ?? 640 }
+        : undefined,
+  });
+}

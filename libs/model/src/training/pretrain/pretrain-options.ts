@@ -1,0 +1,124 @@
+import { ValidationError } from '@fleetfm/domain';
+import type { CorpusSource } from '@fleetfm/datasets';
+import type { BackendName } from '../../backend';
+import {
+  resolveModelConfig,
+  type PatchModelArgs,
+  type PatchModelConfig,
+} from '../../patch-model.config';
+import type { ReplicaInit } from '../parallel/replica';
+import type { TrainingEngine } from '../parallel/training-engine';
+import { SIGNAL_ID_COUNT } from './signal-ids';
+
+export interface PretrainArgs {
+  /** Corpus folder (manifest.json + shards). */
+  readonly corpusDir: string;
+  /** Best checkpoint goes here; `last/` below it holds the resumable state. */
+  readonly outDir: string;
+  /** Model size; ignored when resuming (the checkpoint's config wins). Default DEFAULT_MODEL_ARGS. */
+  readonly model?: PatchModelArgs;
+  /** Total optimisation steps (including those done before a resume). Default 2000. */
+  readonly steps?: number;
+  /** Windows per step, split across workers. Default 64. */
+  readonly batch?: number;
+  /** Peak learning rate. Default 1e-3. */
+  readonly lr?: number;
+  /** Learning rate at the end of the cosine decay. Default lr / 10. */
+  readonly minLr?: number;
+  /** Linear warm-up steps. Default min(200, steps / 10). */
+  readonly warmupSteps?: number;
+  /** Global gradient-norm clip. Default 1. */
+  readonly clipNorm?: number;
+  /** Seeds the model initialisation and every window draw. Default 42. */
+  readonly seed?: number;
+  /** Worker threads (data-parallel replicas). Default 2. */
+  readonly workers?: number;
+  /** Stop (and checkpoint) after this much wall time. Default no limit. */
+  readonly maxMinutes?: number;
+  /** Validate every this many steps. Default 100. */
+  readonly evalEvery?: number;
+  /** Fixed validation windows. Default 256. */
+  readonly evalWindows?: number;
+  /** Stop after this many validations without improvement; 0 never. Default 8. */
+  readonly patience?: number;
+  /** Compare the replicas' weight checksums every this many steps. Default 50. */
+  readonly checksumEvery?: number;
+  /** Continue from `<dir>/last` (or `<dir>` itself if it holds training-state.json). */
+  readonly resume?: string;
+  readonly sourceWeights?: Partial<Record<CorpusSource, number>>;
+  /** tfjs backends the workers try. Default: `selectBackend`'s order. */
+  readonly backends?: readonly BackendName[];
+  /** The command line that produced this run, recorded in the manifest. */
+  readonly command?: string;
+  /** How replicas are run. Default: a `WorkerPoolEngine` with `workers` threads. */
+  readonly engine?: (init: ReplicaInit, workers: number) => Promise<TrainingEngine>;
+}
+
+export type ResolvedPretrainArgs = Required<
+  Omit<PretrainArgs, 'resume' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'model'>
+> &
+  Pick<PretrainArgs, 'resume' | 'sourceWeights' | 'backends' | 'command' | 'engine'> & {
+    readonly model: PatchModelConfig;
+  };
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new ValidationError(message);
+}
+
+const isInt = (v: number, min: number): boolean => Number.isInteger(v) && v >= min;
+
+/** Fills defaults and validates; throws ValidationError naming the bad argument. */
+export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
+  const steps = a.steps ?? 2000;
+  const lr = a.lr ?? 1e-3;
+  const seed = a.seed ?? 42;
+  const r: ResolvedPretrainArgs = {
+    ...a,
+    batch: a.batch ?? 64,
+    checksumEvery: a.checksumEvery ?? 50,
+    clipNorm: a.clipNorm ?? 1,
+    evalEvery: a.evalEvery ?? 100,
+    evalWindows: a.evalWindows ?? 256,
+    lr,
+    maxMinutes: a.maxMinutes ?? Number.POSITIVE_INFINITY,
+    minLr: a.minLr ?? lr / 10,
+    model: resolveModelConfig({ ...a.model, seed: a.model?.seed ?? seed }),
+    patience: a.patience ?? 8,
+    seed,
+    steps,
+    warmupSteps: a.warmupSteps ?? Math.min(200, Math.floor(steps / 10)),
+    workers: a.workers ?? 2,
+  };
+  check(typeof r.corpusDir === 'string' && r.corpusDir !== '', 'corpusDir is required');
+  check(typeof r.outDir === 'string' && r.outDir !== '', 'outDir is required');
+  check(isInt(r.steps, 1), `steps must be a positive integer, got ${a.steps}`);
+  check(
+    isInt(r.workers, 1) && r.workers <= 16,
+    `workers must be an integer in [1, 16], got ${a.workers}`,
+  );
+  check(
+    isInt(r.batch, r.workers),
+    `batch must be an integer >= workers (${r.workers}), got ${a.batch}`,
+  );
+  check(r.lr > 0 && Number.isFinite(r.lr), `lr must be a positive number, got ${a.lr}`);
+  check(r.minLr >= 0 && r.minLr <= r.lr, `minLr must be in [0, lr], got ${a.minLr}`);
+  check(
+    isInt(r.warmupSteps, 0),
+    `warmupSteps must be a non-negative integer, got ${a.warmupSteps}`,
+  );
+  check(r.clipNorm >= 0, `clipNorm must be >= 0, got ${a.clipNorm}`);
+  check(Number.isInteger(r.seed), `seed must be an integer, got ${a.seed}`);
+  check(r.maxMinutes > 0, `maxMinutes must be > 0, got ${a.maxMinutes}`);
+  check(isInt(r.evalEvery, 1), `evalEvery must be a positive integer, got ${a.evalEvery}`);
+  check(isInt(r.evalWindows, 1), `evalWindows must be a positive integer, got ${a.evalWindows}`);
+  check(isInt(r.patience, 0), `patience must be a non-negative integer, got ${a.patience}`);
+  check(
+    isInt(r.checksumEvery, 0),
+    `checksumEvery must be a non-negative integer, got ${a.checksumEvery}`,
+  );
+  check(
+    r.model.numSignals >= SIGNAL_ID_COUNT,
+    `model numSignals must be >= ${SIGNAL_ID_COUNT} (one id per telemetry signal + unknown)`,
+  );
+  return r;
+}
