@@ -1,4 +1,5 @@
 export * from './time-series-store.port';
+export * from './store.factory';
 export {
   EmbeddedTimeSeriesStore,
   type EmbeddedStoreOptions,
