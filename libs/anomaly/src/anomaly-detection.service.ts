@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '@fleetfm/domain';
-import type { ForecastModelPort } from '@fleetfm/forecasting';
+import { signalIdOf, type ForecastModelPort } from '@fleetfm/forecasting';
 import { forecastSurprise, SurpriseCalibrator, type CalibratorState } from '@fleetfm/model';
 
 export interface DetectOptions {
@@ -90,7 +90,11 @@ export class AnomalyDetectionService {
             sliceOf(series[t.series].values, Math.max(0, t.origin - context), t.origin),
           ),
         );
-        const out = await this.model.forecast(contexts, { horizon: stride, quantiles: levels });
+        const out = await this.model.forecast(contexts, {
+          horizon: stride,
+          quantiles: levels,
+          signalIds: batch.map((t) => signalIdOf(series[t.series].name)),
+        });
         batch.forEach((t, b) => {
           const observed = Float32Array.from(
             sliceOf(series[t.series].values, t.origin, t.origin + t.steps),

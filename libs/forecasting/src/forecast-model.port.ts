@@ -5,6 +5,8 @@ export interface ModelForecastOptions {
   readonly horizon: number;
   /** Quantile levels wanted, within the model's range. */
   readonly quantiles: readonly number[];
+  /** Signal id per context (see `signalIdOf`); default 0 = unknown. */
+  readonly signalIds?: readonly number[];
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 } from '@fleetfm/datasets';
 import { ForecastModelPort } from './forecast-model.port';
 import { planOrigins } from './forecast-origins';
+import { signalIdOf } from './signal-id';
 
 export interface ForecastRequest {
   readonly horizon: number;
@@ -101,6 +102,7 @@ export class ForecastingService {
         ),
       );
       const out = await this.model.forecast(contexts, {
+        signalIds: batch.map((t) => signalIdOf(table.series[t.series].name)),
         horizon: request.horizon,
         quantiles: levels,
       });

@@ -3,4 +3,5 @@ export * from './forecast-origins';
 export * from './forecasting.service';
 export * from './model-loader';
 export * from './patch-forecast.adapter';
+export * from './signal-id';
 export * from './tiny-checkpoint';

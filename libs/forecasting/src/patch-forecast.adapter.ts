@@ -28,6 +28,8 @@ export class PatchForecastAdapter extends ForecastModelPort {
     contexts: readonly Float32Array[],
     options: ModelForecastOptions,
   ): Promise<SeriesForecast[]> {
-    return this.forecaster.forecast(contexts, options);
+    const n = this.forecaster.model.config.numSignals;
+    const signalIds = options.signalIds?.map((id) => (id < n ? id : 0));
+    return this.forecaster.forecast(contexts, { ...options, signalIds });
   }
 }

@@ -6,5 +6,9 @@ export abstract class EmbeddingModelPort {
   /** Steps the model reads; longer windows are cut to their last steps, shorter ones padded. */
   abstract readonly contextLength: number;
   abstract readonly embeddingDim: number;
-  abstract embed(windows: readonly Float32Array[]): Promise<Float32Array[]>;
+  /** `signalIds`: one per window (0 = unknown, the default). */
+  abstract embed(
+    windows: readonly Float32Array[],
+    signalIds?: readonly number[],
+  ): Promise<Float32Array[]>;
 }

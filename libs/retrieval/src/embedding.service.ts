@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '@fleetfm/domain';
 import type { EmbeddingRow } from '@fleetfm/datasets';
+import { SIGNAL_NAMES } from '@fleetfm/domain';
 import { EmbeddingModelPort } from './embedding-model.port';
 
 export interface EmbedOptions {
@@ -59,7 +60,12 @@ export class EmbeddingService {
           Array.prototype.slice.call(input.series[j.series].values, j.start, j.start + window),
         ),
       );
-      vectors.push(...(await this.model.embed(windows)));
+      vectors.push(
+        ...(await this.model.embed(
+          windows,
+          batch.map((j) => signalIdOf(input.series[j.series].name)),
+        )),
+      );
       options.onProgress?.(i + batch.length, jobs.length);
     }
     const rows = jobs.map((j, k) => ({
@@ -102,4 +108,9 @@ function combineColumns(rows: EmbeddingRow[], name: string): EmbeddingRow[] {
 function observed(values: ArrayLike<number>, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (!Number.isNaN(values[i])) return true;
   return false;
+}
+
+/** 1 + index in SIGNAL_NAMES for telemetry columns, else 0 (the pretraining convention). */
+function signalIdOf(name: string): number {
+  return (SIGNAL_NAMES as readonly string[]).indexOf(name) + 1;
 }

@@ -29,14 +29,20 @@ export class PatchEmbeddingAdapter extends EmbeddingModelPort {
     return this.model.config.embeddingDim;
   }
 
-  async embed(windows: readonly Float32Array[]): Promise<Float32Array[]> {
+  async embed(
+    windows: readonly Float32Array[],
+    signalIds?: readonly number[],
+  ): Promise<Float32Array[]> {
     if (windows.length === 0) return [];
     const c = this.model.config;
     const tok = this.tokenizer.encodeBatch(windows);
     const out = tf.tidy(() =>
       this.model.embed({
         mask: tf.tensor2d(tok.mask, [tok.batch, c.contextLength]),
-        signalIds: new Int32Array(tok.batch),
+        signalIds: Int32Array.from(windows, (_, b) => {
+          const id = signalIds?.[b] ?? 0;
+          return id < c.numSignals ? id : 0;
+        }),
         values: tf.tensor2d(tok.values, [tok.batch, c.contextLength]),
       }),
     );
