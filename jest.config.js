@@ -19,6 +19,9 @@ const shared = {
 };
 
 module.exports = {
+  // One worker: integration tests share one Kafka and one InfluxDB, and some of them stop and
+  // restart a server on purpose; on our 2-core machines Jest would pick one worker anyway.
+  maxWorkers: 1,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
