@@ -2,6 +2,9 @@ import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/co
 import { APP_FILTER } from '@nestjs/core';
 import { TimeSeriesStore } from '@fleetfm/timeseries';
 import { DashboardController } from './dashboard/dashboard.controller';
+import { ForecastController } from './forecast/forecast.controller';
+import { ForecastService } from './forecast/forecast.service';
+import { SERVING_MODEL, type ServingModel } from './forecast/serving-model';
 import { HealthController } from './health/health.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { RUNTIME_INFO, type RuntimeInfo } from './http/tokens';
@@ -13,6 +16,8 @@ import { VehiclesService } from './vehicles/vehicles.service';
 export interface ApiDependencies {
   readonly store: TimeSeriesStore;
   readonly info: RuntimeInfo;
+  /** The forecasting model; forecasting routes answer 503 without one. */
+  readonly model?: ServingModel;
   /** Further feature controllers and their providers (ingest over HTTP, forecasting, ...). */
   readonly controllers?: Type<unknown>[];
   readonly providers?: Provider[];
@@ -29,6 +34,7 @@ export class ApiModule {
       module: ApiModule,
       controllers: [
         DashboardController,
+        ForecastController,
         HealthController,
         IngestController,
         VehiclesController,
@@ -37,7 +43,12 @@ export class ApiModule {
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         { provide: RUNTIME_INFO, useValue: deps.info },
+        {
+          provide: SERVING_MODEL,
+          useValue: deps.model ?? { reason: 'no forecasting model is loaded' },
+        },
         { provide: TimeSeriesStore, useValue: deps.store },
+        ForecastService,
         TelemetryIngestService,
         VehiclesService,
         ...(deps.providers ?? []),
