@@ -6,3 +6,4 @@ export * from './lifecycle';
 export * from './run-all';
 export * from './runtime-info';
 export * from './simulator-feed';
+export * from './serving-model.loader';

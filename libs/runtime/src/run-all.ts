@@ -8,6 +8,7 @@ import { drainLag } from './drain';
 import { startFleetFeed } from './fleet-feed';
 import { Lifecycle } from './lifecycle';
 import { RuntimeInfoBuilder } from './runtime-info';
+import { loadServingModel } from './serving-model.loader';
 
 /** How long Ctrl-C waits for ingest to store what the stream already accepted. */
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -31,12 +32,18 @@ export async function runAll(config: FleetConfig): Promise<void> {
       ? startFleetFeed(stream, config, logger, config.sharedDataDir)
       : undefined;
 
+  const model = await loadServingModel(config.modelDir, logger);
+
   const info = new RuntimeInfoBuilder()
     .adapter('stream', stream.kind)
     .adapter('store', store.kind)
-    .component('ingest', () => ingestion.metrics());
+    .component('ingest', () => ingestion.metrics())
+    .component('model', () => model.status());
   if (feed) info.component('simulator', () => feed.status());
-  const app = await createApiApp({ store, info: info.build() }, { logLevel: config.logLevel });
+  const app = await createApiApp(
+    { store, info: info.build(), model: model.serving },
+    { logLevel: config.logLevel },
+  );
   const url = await listenApi(app, config.http.host, config.http.port);
 
   lifecycle.onShutdown('simulator', async () => feed?.stop());
@@ -74,6 +81,7 @@ export async function runAll(config: FleetConfig): Promise<void> {
       `  Telemetry   ${url}/v1/vehicles`,
       `  Fleet       ${sim}`,
       `  Adapters    stream=${stream.kind} store=${store.kind} data=${config.dataDir}`,
+      `  Model       ${model.serving.port ? `${model.describe()} (forecasts at /v1/forecast)` : `none: ${model.serving.reason}`}`,
       '  Ctrl-C stops it without losing acknowledged data.',
       '',
     ].join('\n'),
