@@ -190,6 +190,11 @@ function buildMeta(m: PipelineMeasurements, seconds: number): Record<string, unk
       before: m.loadAverage.before.map((x) => round(x)),
       after: m.loadAverage.after.map((x) => round(x)),
     },
-    servicesStartedHere: m.services.started,
+    services: {
+      mode: m.services.mode,
+      kafka: m.services.addresses.kafkaBrokers,
+      influx: m.services.addresses.influxUrl,
+      startedHere: m.services.started,
+    },
   };
 }

@@ -5,7 +5,7 @@ import { generateDataset, type DatasetOptions } from './dataset';
 import { runFleetFm } from './fleetfm-run';
 import { InfluxHttp } from './influx-http';
 import { buildReport, TARGET_SAMPLES_PER_S, type PipelineMeasurements } from './pipeline-report';
-import { startServices, stopServices } from './services';
+import { restartedServices, startServices, stopServices, type ServicesMode } from './services';
 // Adapter internals, not public API: the write ceiling uses the adapter's chunking defaults.
 import { WRITER_DEFAULTS } from '../../libs/timeseries/src/influx/chunked-writer';
 
@@ -20,6 +20,8 @@ export interface PipelineSizes extends DatasetOptions {
   readonly ingestOverrides?: Readonly<Record<string, string | number>>;
   /** CPU-profile the ingest thread during the throughput phase into this folder. */
   readonly profileDir?: string;
+  /** Which Kafka/InfluxDB pair to use (services.ts). Default shared. */
+  readonly services?: ServicesMode;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface PipelineSizes extends DatasetOptions {
  * run started them.
  */
 export async function runPipeline(sizes: PipelineSizes): Promise<BenchResult> {
-  const services = startServices();
+  const services = startServices(sizes.services);
   const runId = `${Date.now()}`;
   const topic = `bench-pipeline-${runId}`;
   const database = `bench_${runId}`;
@@ -100,6 +102,15 @@ export async function runPipeline(sizes: PipelineSizes): Promise<BenchResult> {
       loadAverage: { before: loadBefore, after: os.loadavg() },
     };
     return buildReport(measurements);
+  } catch (err) {
+    const restarted = restartedServices(services);
+    if (restarted.length === 0) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `${restarted.join(' and ')} stopped or restarted during the run (by another process on ` +
+        `this machine, e.g. a failure-injection test); no measurement. First error: ${why}`,
+      { cause: err },
+    );
   } finally {
     for (const db of [database, ...rawDatabases]) {
       await influx.dropDatabase(db).catch(() => undefined);
