@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '@fleetfm/config';
 import { runAll, runApiServer, runIngestWorker, runSimulator } from '@fleetfm/runtime';
 import { registerForecastCommand } from './forecast.command';
+import { registerEvalCommand } from './eval.command';
 import { registerEmbedCommand } from './embed.command';
 import { registerDetectCommand } from './detect.command';
 import { registerTrainCommands } from './train.command';
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
     .description('run the simulated fleet only, publishing to the configured stream')
     .action(() => runSimulator(loadConfig()));
   registerForecastCommand(program);
+  registerEvalCommand(program);
   registerEmbedCommand(program);
   registerDetectCommand(program);
   registerTrainCommands(program);

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_QUANTILES, selectBackend } from '@fleetfm/model';
+import { writeTinyCheckpoint } from '@fleetfm/forecasting';
+import type { EvalReport } from '@fleetfm/evaluation';
+import { runEvalCommand } from './eval.command';
+
+describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    await selectBackend();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetfm-eval-'));
+    await writeTinyCheckpoint(path.join(dir, 'model'), { quantiles: DEFAULT_QUANTILES });
+  });
+  afterAll(() => fs.rmSync(dir, { force: true, recursive: true }));
+
+  it('runs all four evaluations and writes a JSON report with finite metrics', async () => {
+    const out = path.join(dir, 'eval.json');
+    const lines: string[] = [];
+    await runEvalCommand(
+      { output: out },
+      { log: (l) => lines.push(l), modelDir: path.join(dir, 'model') },
+      {
+        anomaly: { anomalyRate: 0.02, durationS: 300, rateHz: 1, stride: 8, vehicles: 1 },
+        embedding: {
+          channels: ['speed_mps', 'pedal_pct'],
+          drivers: 3,
+          galleryTrips: 1,
+          rateHz: 1,
+          segmentS: 120,
+          tripsPerDriver: 2,
+        },
+        forecast: {
+          channels: ['speed_mps'],
+          drivers: 2,
+          maxGpsTrips: 2,
+          originsPerSeries: 1,
+          rateHz: 1,
+          tripsPerDriver: 1,
+        },
+      },
+    );
+    const json = JSON.parse(fs.readFileSync(out, 'utf8')) as EvalReport;
+    expect(json.forecasting.windows).toBeGreaterThan(0);
+    expect(json.forecasting.fleetfm.relativeMase).toBeGreaterThan(0);
+    expect(json.forecasting.baseline?.relativeMase).toBeGreaterThan(0);
+    expect(json.anomaly.positives).toBeGreaterThan(0);
+    expect(json.anomaly.aucPr).toBeGreaterThanOrEqual(0);
+    expect(json.embeddings.drivers).toBe(3);
+    expect(json.embeddings.driverTop1).toBeGreaterThanOrEqual(0);
+    expect(lines.join('\n')).toContain('relative MASE');
+  }, 30_000);
+});

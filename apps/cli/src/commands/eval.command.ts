@@ -1,0 +1,65 @@
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import { loadConfig } from '@fleetfm/config';
+import {
+  DEFAULT_EVAL_OPTIONS,
+  evaluateModel,
+  formatEvalTable,
+  type EvalOptions,
+  type EvalReport,
+} from '@fleetfm/evaluation';
+import { defaultContext, openModel, progressBar, type CommandContext } from './forecast.command';
+
+export interface EvalCommandOptions {
+  readonly model?: string;
+  readonly output?: string;
+  readonly baseline?: boolean;
+}
+
+/** `fleetfm eval`: forecasting, anomaly, driver-ID and scenario metrics on held-out data. */
+export async function runEvalCommand(
+  opts: EvalCommandOptions,
+  ctx: CommandContext & { readonly sharedDataDir?: string },
+  sizes: Omit<EvalOptions, 'onStage' | 'onProgress'> = DEFAULT_EVAL_OPTIONS,
+): Promise<EvalReport> {
+  const loaded = await openModel(opts.model ?? ctx.modelDir);
+  try {
+    let bar = progressBar(false, '');
+    const report = await evaluateModel(loaded, {
+      ...sizes,
+      baseline: opts.baseline ?? sizes.baseline,
+      dataDir: ctx.sharedDataDir ?? sizes.dataDir,
+      onProgress: (done, total) => bar.update(done, total),
+      onStage: (stage) => {
+        bar.stop();
+        bar = progressBar(ctx.progress ?? false, stage.padEnd(11));
+        if (!ctx.progress) ctx.log?.(`eval: ${stage}…`);
+      },
+    });
+    bar.stop();
+    if (opts.output) fs.writeFileSync(opts.output, `${JSON.stringify(report, null, 2)}\n`);
+    ctx.log?.(formatEvalTable(report));
+    return report;
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description(
+      'evaluate a checkpoint on held-out simulated drivers/vehicles and GPS vehicles: MASE/WQL vs seasonal naive and AutoETS, anomaly AUC-PR, driver top-1, scenario precision@10',
+    )
+    .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
+    .option('--output <file>', 'write the full report as JSON')
+    .option('--no-baseline', 'skip the AutoETS baseline')
+    .action(async (opts: EvalCommandOptions) => {
+      const config = loadConfig();
+      await runEvalCommand(opts, {
+        ...defaultContext(opts.model),
+        log: (line) => console.log(line),
+        sharedDataDir: config.sharedDataDir,
+      });
+    });
+}

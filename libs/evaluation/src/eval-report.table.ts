@@ -1,0 +1,71 @@
+import type { EvalReport } from './eval.service';
+
+const fmt = (v: number | undefined, digits = 3): string =>
+  v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits);
+
+/** The report as a plain-text table: metric, FleetFM, baseline/chance, target, met. */
+export function formatEvalTable(r: EvalReport): string {
+  const f = r.forecasting;
+  const b = f.baseline;
+  const t = r.targets;
+  const rows: string[][] = [
+    ['metric', 'FleetFM', b ? 'AutoETS' : 'baseline', 'target', 'met'],
+    [
+      `relative MASE (vs seasonal naive, season ${f.season})`,
+      fmt(f.fleetfm.relativeMase),
+      fmt(b?.relativeMase),
+      `≤ ${t.relativeMase} and < AutoETS`,
+      met(
+        f.fleetfm.relativeMase <= t.relativeMase && (!b || f.fleetfm.relativeMase < b.relativeMase),
+      ),
+    ],
+    [
+      'relative WQL (9 levels)',
+      fmt(f.fleetfm.relativeWql),
+      fmt(b?.relativeWql),
+      `≤ ${t.relativeWql} and < AutoETS`,
+      met(f.fleetfm.relativeWql <= t.relativeWql && (!b || f.fleetfm.relativeWql < b.relativeWql)),
+    ],
+    [
+      'anomaly AUC-PR',
+      fmt(r.anomaly.aucPr),
+      `chance ${fmt(r.anomaly.chanceAucPr)}`,
+      `≥ ${t.anomalyAucPr}`,
+      met(r.anomaly.aucPr >= t.anomalyAucPr),
+    ],
+    ['anomaly best F1', fmt(r.anomaly.bestF1.f1), '', '', ''],
+    [
+      `driver top-1 (${r.embeddings.drivers} drivers)`,
+      fmt(r.embeddings.driverTop1),
+      `chance ${fmt(r.embeddings.driverChance)}`,
+      `≥ ${t.driverTop1}`,
+      met(r.embeddings.driverTop1 >= t.driverTop1),
+    ],
+    [
+      'scenario precision@10',
+      fmt(r.embeddings.scenarioPrecisionAt10),
+      `chance ${fmt(r.embeddings.scenarioChance)}`,
+      '',
+      '',
+    ],
+  ];
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((row) => row[j].length)));
+  const line = (row: string[]): string => row.map((cell, j) => cell.padEnd(widths[j])).join('  ');
+  const lines = [
+    line(rows[0]),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map(line),
+  ];
+  lines.push(
+    '',
+    `forecasting: ${f.windows} windows of ${f.series} held-out series (context ${f.context}, horizon ${f.horizon}); ${f.skippedWindows} left out where seasonal naive was exact`,
+    `anomalies: ${r.anomaly.rows} scored rows, ${r.anomaly.positives} anomalous; calibration from the ${r.anomaly.calibration}`,
+    `embeddings: ${r.embeddings.probeSegments} probe / ${r.embeddings.gallerySegments} gallery segments`,
+  );
+  if (r.baselineError) lines.push(r.baselineError);
+  return lines.join('\n');
+}
+
+function met(ok: boolean): string {
+  return ok ? 'yes' : 'no';
+}

@@ -1,0 +1,195 @@
+import { AnomalyDetectionService } from '@fleetfm/anomaly';
+import type { SignalName } from '@fleetfm/domain';
+import { PatchForecastAdapter, type LoadedModel } from '@fleetfm/forecasting';
+import { EmbeddingService, PatchEmbeddingAdapter } from '@fleetfm/retrieval';
+import { defaultSharedDataDir, loadTraceLibrary } from '@fleetfm/simulator';
+import { AugursEtsBaseline, type StatisticalForecaster } from './baselines/augurs-ets.baseline';
+import { heldOutGpsTrips } from './heldout/held-out-gps';
+import { EVAL_FLEET_SEED, simulateHeldOutFleet } from './heldout/held-out-fleet';
+import { evaluateAnomalies, type AnomalyTaskResult } from './tasks/anomaly.task';
+import { evaluateEmbeddings, type EmbeddingTaskResult } from './tasks/embedding.task';
+import {
+  evaluateForecasting,
+  type EvalSeries,
+  type ForecastTaskResult,
+} from './tasks/forecast.task';
+
+export interface EvalOptions {
+  readonly dataDir?: string;
+  readonly forecast: {
+    readonly drivers: number;
+    readonly tripsPerDriver: number;
+    readonly rateHz: number;
+    readonly channels: readonly SignalName[];
+    readonly originsPerSeries: number;
+    readonly maxGpsTrips: number;
+  };
+  readonly anomaly: {
+    readonly vehicles: number;
+    readonly durationS: number;
+    readonly rateHz: number;
+    readonly anomalyRate: number;
+    readonly stride: number;
+  };
+  readonly embedding: {
+    readonly drivers: number;
+    readonly tripsPerDriver: number;
+    readonly galleryTrips: number;
+    readonly rateHz: number;
+    readonly segmentS: number;
+    readonly channels: readonly SignalName[];
+  };
+  /** Use the AutoETS baseline. Default true. */
+  readonly baseline?: boolean;
+  readonly onStage?: (stage: string) => void;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The issue's evaluation: sizes that take a few minutes on 2 cores with the default model. */
+export const DEFAULT_EVAL_OPTIONS: EvalOptions = {
+  anomaly: { anomalyRate: 0.004, durationS: 3600, rateHz: 1, stride: 4, vehicles: 4 },
+  embedding: {
+    channels: ['speed_mps', 'accel_mps2', 'pedal_pct', 'brake_pct', 'motor_torque_nm'],
+    drivers: 24,
+    galleryTrips: 2,
+    rateHz: 10,
+    segmentS: 600,
+    tripsPerDriver: 4,
+  },
+  forecast: {
+    channels: ['speed_mps', 'accel_mps2', 'battery_current_a', 'motor_torque_nm', 'pedal_pct'],
+    drivers: 8,
+    maxGpsTrips: 40,
+    originsPerSeries: 3,
+    rateHz: 1,
+    tripsPerDriver: 3,
+  },
+};
+
+export interface EvalTargets {
+  readonly relativeMase: number;
+  readonly relativeWql: number;
+  readonly driverTop1: number;
+  readonly anomalyAucPr: number;
+}
+
+export const ISSUE_TARGETS: EvalTargets = {
+  anomalyAucPr: 0.8,
+  driverTop1: 0.9,
+  relativeMase: 0.8,
+  relativeWql: 0.65,
+};
+
+export interface EvalReport {
+  readonly model: {
+    readonly dir: string;
+    readonly createdAt: string;
+    readonly parameters: number;
+    readonly config: LoadedModel['manifest']['model'];
+  };
+  readonly heldOut: Readonly<Record<string, string>>;
+  readonly forecasting: ForecastTaskResult;
+  readonly anomaly: AnomalyTaskResult;
+  readonly embeddings: EmbeddingTaskResult;
+  readonly targets: EvalTargets;
+  readonly baselineError?: string;
+  readonly elapsedS: number;
+}
+
+/** Runs the four evaluations of a checkpoint on held-out data. */
+export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promise<EvalReport> {
+  const started = performance.now();
+  const c = loaded.model.config;
+  const tokenizer = loaded.manifest.tokenizer;
+  const dataDir = o.dataDir ?? defaultSharedDataDir();
+  const library = loadTraceLibrary(dataDir);
+  const corpus = (loaded.manifest.extra?.corpus ?? {}) as { dir?: string; seed?: number };
+  const forecaster = new PatchForecastAdapter(loaded.model, tokenizer);
+
+  o.onStage?.('forecasting');
+  const f = o.forecast;
+  const minLength = c.contextLength + c.horizon;
+  const simTrips = simulateHeldOutFleet({
+    drivers: f.drivers,
+    library,
+    minRouteS: minLength / f.rateHz,
+    rateHz: f.rateHz,
+    seed: EVAL_FLEET_SEED + 1,
+    tripsPerDriver: f.tripsPerDriver,
+  });
+  const gps = heldOutGpsTrips(dataDir, corpus);
+  const series: EvalSeries[] = [
+    ...simTrips.flatMap((t) =>
+      f.channels.map((ch) => ({ channel: ch, id: `${t.id}:${ch}`, values: t.signals[ch] })),
+    ),
+    ...gps.trips
+      .filter((t) => t.speedMps.length >= minLength)
+      .slice(0, f.maxGpsTrips)
+      .map((t) => ({ channel: 'speed_mps', id: `gps:${t.name}`, values: t.speedMps })),
+  ];
+  let baseline: StatisticalForecaster | undefined;
+  let baselineError: string | undefined;
+  if (o.baseline ?? true) {
+    try {
+      baseline = new AugursEtsBaseline();
+    } catch (err) {
+      baselineError = `AutoETS (augurs) could not be loaded: ${(err as Error).message}`;
+    }
+  }
+  const forecasting = await evaluateForecasting(forecaster, series, {
+    baseline,
+    context: c.contextLength,
+    horizon: c.horizon,
+    levels: c.quantiles,
+    onProgress: o.onProgress,
+    originsPerSeries: f.originsPerSeries,
+  });
+
+  o.onStage?.('anomaly');
+  const anomaly = await evaluateAnomalies(
+    new AnomalyDetectionService(forecaster, loaded.manifest.calibrator),
+    { ...o.anomaly, library, onProgress: o.onProgress },
+  );
+
+  o.onStage?.('embeddings');
+  const e = o.embedding;
+  const trips = simulateHeldOutFleet({
+    drivers: e.drivers,
+    library,
+    minRouteS: e.segmentS,
+    rateHz: e.rateHz,
+    tripsPerDriver: e.tripsPerDriver,
+  });
+  const embeddings = await evaluateEmbeddings(
+    new EmbeddingService(new PatchEmbeddingAdapter(loaded.model, tokenizer)),
+    trips,
+    {
+      channels: e.channels,
+      galleryTrips: e.galleryTrips,
+      onProgress: o.onProgress,
+      segmentS: e.segmentS,
+      stride: c.contextLength,
+      window: c.contextLength,
+    },
+  );
+
+  return {
+    anomaly,
+    baselineError,
+    elapsedS: (performance.now() - started) / 1000,
+    embeddings,
+    forecasting,
+    heldOut: {
+      anomalyFleet: `FleetSimulator seed ${EVAL_FLEET_SEED} (training fleets use the corpus seed)`,
+      gps: `${gps.vehicles.length} held-out CMAP vehicles (${gps.vehicles.join(', ') || 'none'}): ${gps.source}`,
+      simulated: `eval-drv-* / eval-veh-* drawn from seed ${EVAL_FLEET_SEED} (+1 for forecasting); training draws sim-drv-* / sim-veh-* from the corpus seed`,
+    },
+    model: {
+      config: loaded.manifest.model,
+      createdAt: loaded.manifest.createdAt,
+      dir: loaded.dir,
+      parameters: loaded.manifest.parameters,
+    },
+    targets: ISSUE_TARGETS,
+  };
+}
