@@ -2,6 +2,7 @@
 'use strict';
 const WINDOW_MS = 5 * 60_000;
 let selected = null;
+let modelLoaded = false;
 const lastSeen = new Map();
 
 async function getJson(url) {
@@ -26,7 +27,10 @@ async function refreshStatus() {
     for (const [name, c] of Object.entries(h.components)) {
       if (name === 'ingest' && c.samplesWritten !== undefined)
         parts.push(`ingested ${c.samplesWritten.toLocaleString()} samples, lag ${c.lag}`);
-      if (name === 'model' && c.backend) parts.push(`model backend ${c.backend}`);
+      if (name === 'model') {
+        modelLoaded = c.loaded === true;
+        parts.push(modelLoaded ? `model on ${c.backend}` : 'no model');
+      }
     }
     document.getElementById('status').textContent = parts.join(' · ');
   } catch (err) {
@@ -105,9 +109,47 @@ async function refreshChart() {
     tr.xaxis = i === 0 ? 'x' : `x${i + 1}`;
     tr.yaxis = i === 0 ? 'y' : `y${i + 1}`;
   });
+  if (modelLoaded) traces.push(...(await speedForecastTraces(selected)));
   document.getElementById('title').textContent =
-    `${selected} — last ${WINDOW_MS / 60_000} minutes of data, 1 s buckets (mean)`;
+    `${selected} — last ${WINDOW_MS / 60_000} minutes of data, 1 s buckets (mean)${modelLoaded ? ', speed forecast 64 s ahead (10–90 % band)' : ''}`;
   Plotly.react('chart', traces, layout, { responsive: true, displaylogo: false });
+}
+
+/** The model's 64 s speed forecast as a 10–90 % band and a median line on the speed plot. */
+async function speedForecastTraces(vehicleId) {
+  try {
+    const f = await getJson(
+      `/v1/vehicles/${encodeURIComponent(vehicleId)}/forecast?signal=speed_mps&every=1s&horizon=64`,
+    );
+    const x = f.forecast.ts.map((ms) => new Date(ms));
+    const kmh = (values) => values.map((v) => v * 3.6);
+    const levels = Object.keys(f.forecast.quantiles)
+      .map(Number)
+      .sort((a, b) => a - b);
+    const lo = f.forecast.quantiles[String(levels[0])];
+    const hi = f.forecast.quantiles[String(levels[levels.length - 1])];
+    const band = { x, xaxis: 'x', yaxis: 'y', hoverinfo: 'skip', line: { width: 0 } };
+    return [
+      { ...band, y: kmh(lo), name: `forecast q${levels[0]}` },
+      {
+        ...band,
+        y: kmh(hi),
+        name: `forecast q${levels[levels.length - 1]}`,
+        fill: 'tonexty',
+        fillcolor: 'rgba(31,119,180,0.2)',
+      },
+      {
+        x,
+        y: kmh(f.forecast.quantiles['0.5'] ?? f.forecast.mean),
+        xaxis: 'x',
+        yaxis: 'y',
+        name: 'forecast median',
+        line: { dash: 'dot', color: '#1f77b4' },
+      },
+    ];
+  } catch {
+    return [];
+  }
 }
 
 async function tick() {
