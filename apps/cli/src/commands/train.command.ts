@@ -7,7 +7,10 @@ import { NotFoundError, ValidationError } from '@fleetfm/domain';
 import {
   DEFAULT_MODEL_ARGS,
   buildPretrainCorpus,
+  evaluateCheckpointQuality,
+  resolvePretrainArgs,
   runPretraining,
+  selectBackend,
   type PatchModelArgs,
   type PretrainCorpusOptions,
 } from '@fleetfm/model';
@@ -122,7 +125,10 @@ export function registerTrainCommands(program: Command): void {
         '--corpus <dir>',
         'corpus folder; default ${FLEETFM_DATA_DIR}/corpus, built first if missing',
       )
-      .option('--out <dir>', 'checkpoint folder (default ${FLEETFM_DATA_DIR}/models/pretrain)')
+      .option(
+        '--out <dir>',
+        "checkpoint folder (default: the resumed run's, else ${FLEETFM_DATA_DIR}/models/pretrain)",
+      )
       .option('--resume <dir>', 'continue a run from its checkpoint folder (or its last/)')
       .option('--steps <n>', 'total optimisation steps', '2000')
       .option('--batch <n>', 'windows per step (split across workers)', '64')
@@ -157,8 +163,32 @@ async function train(flags: TrainFlags): Promise<void> {
     numHeads: num('heads', flags.heads),
     numLayers: num('layers', flags.layers),
   };
-  const outDir = path.resolve(flags.out ?? path.join(config.dataDir, 'models', 'pretrain'));
+  // A resumed run keeps writing where it was (the folder above last/ if given last/ itself).
+  const resumeOut =
+    flags.resume && path.basename(path.resolve(flags.resume)) === 'last'
+      ? path.dirname(path.resolve(flags.resume))
+      : flags.resume;
+  const outDir = path.resolve(
+    flags.out ?? resumeOut ?? path.join(config.dataDir, 'models', 'pretrain'),
+  );
   const steps = num('steps', flags.steps);
+  const args = {
+    batch: num('batch', flags.batch),
+    command: `fleetfm ${process.argv.slice(2).join(' ')}`,
+    corpusDir,
+    evalEvery: num('eval-every', flags.evalEvery),
+    lr: num('lr', flags.lr, false),
+    maxMinutes:
+      flags.maxMinutes === undefined ? undefined : num('max-minutes', flags.maxMinutes, false),
+    model,
+    outDir,
+    patience: num('patience', flags.patience),
+    resume: flags.resume ? path.resolve(flags.resume) : undefined,
+    seed: num('seed', flags.seed),
+    steps,
+    workers: num('workers', flags.workers),
+  };
+  resolvePretrainArgs(args); // bad arguments fail here, before the progress bar is drawn
   const bars = new MultiBar(
     {
       format:
@@ -170,49 +200,38 @@ async function train(flags: TrainFlags): Promise<void> {
     Presets.shades_classic,
   );
   const bar = bars.create(steps, 0, { loss: '-', sps: '-', tps: '-', val: '-' });
-  const result = await runPretraining(
-    {
-      batch: num('batch', flags.batch),
-      command: `fleetfm ${process.argv.slice(2).join(' ')}`,
-      corpusDir,
-      evalEvery: num('eval-every', flags.evalEvery),
-      lr: num('lr', flags.lr, false),
-      maxMinutes:
-        flags.maxMinutes === undefined ? undefined : num('max-minutes', flags.maxMinutes, false),
-      model,
-      outDir,
-      patience: num('patience', flags.patience),
-      resume: flags.resume ? path.resolve(flags.resume) : undefined,
-      seed: num('seed', flags.seed),
-      steps,
-      workers: num('workers', flags.workers),
+  const result = await runPretraining(args, {
+    onEval: (e) => {
+      bar.update({ val: e.valLoss.toFixed(4) });
+      bars.log(
+        `step ${e.step}: validation loss ${e.valLoss.toFixed(4)}${e.improved ? ' (best, saved)' : ` (best ${e.bestValLoss.toFixed(4)})`}\n`,
+      );
     },
-    {
-      onEval: (e) => {
-        bar.update({ val: e.valLoss.toFixed(4) });
-        bars.log(
-          `step ${e.step}: validation loss ${e.valLoss.toFixed(4)}${e.improved ? ' (best, saved)' : ` (best ${e.bestValLoss.toFixed(4)})`}\n`,
-        );
-      },
-      onStart: (e) => {
-        bar.update(e.startStep);
-        bars.log(
-          `training ${e.parameters.toLocaleString('en-US')} parameters on ${e.workers} worker(s); ` +
-            `${e.trainSeries} train / ${e.validationSeries} ${e.validationFrom} series; from step ${e.startStep}\n`,
-        );
-      },
-      onStep: (e) =>
-        bar.update(e.step, {
-          loss: e.loss.toFixed(4),
-          sps: e.stepsPerSec.toFixed(2),
-          tps: Math.round(e.timeStepsPerSec).toLocaleString('en-US'),
-        }),
+    onStart: (e) => {
+      bar.update(e.startStep);
+      bars.log(
+        `training ${e.parameters.toLocaleString('en-US')} parameters on ${e.workers} worker(s); ` +
+          `${e.trainSeries} train / ${e.validationSeries} ${e.validationFrom} series; from step ${e.startStep}\n`,
+      );
     },
-  ).finally(() => bars.stop());
+    onStep: (e) =>
+      bar.update(e.step, {
+        loss: e.loss.toFixed(4),
+        sps: e.stepsPerSec.toFixed(2),
+        tps: Math.round(e.timeStepsPerSec).toLocaleString('en-US'),
+      }),
+  }).finally(() => bars.stop());
   console.log(
     `done (${result.stoppedBy}) after ${result.stepsDone} steps in ${(result.elapsedS / 60).toFixed(1)} min: ` +
       `best validation loss ${result.bestValLoss.toFixed(4)} at step ${result.bestStep}, ` +
       `${Math.round(result.timeStepsPerSec).toLocaleString('en-US')} time steps/s; replicas agree (${result.checksums.join(', ')})\n` +
       `best checkpoint: ${result.outDir}; resume with --resume ${result.outDir}`,
+  );
+  const backend = await selectBackend();
+  const q = await evaluateCheckpointQuality({ checkpointDir: outDir, corpusDir, record: true });
+  console.log(
+    `forecast quality of the best checkpoint on ${q.windows} validation windows (${backend.backend}): ` +
+      `MASE ${q.mase.toFixed(3)} vs naive ${q.naiveMase.toFixed(3)}, seasonal naive ${q.seasonalNaiveMase.toFixed(3)}; ` +
+      `${(100 * q.coverage).toFixed(1)}% of values inside the ${q.band[0]}–${q.band[1]} band`,
   );
 }

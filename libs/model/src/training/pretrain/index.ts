@@ -1,4 +1,6 @@
+export * from './checkpoint-quality';
 export * from './fleet-corpus.source';
+export * from './forecast-quality';
 export * from './lr-schedule';
 export * from './pretrain-corpus';
 export * from './pretrain-options';

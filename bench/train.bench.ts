@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  DEFAULT_MODEL_ARGS,
+  WorkerPoolEngine,
+  forwardFlopsPerSeries,
+  makeForecastBatch,
+  selectBackend,
+  type ForecastBatch,
+  type PatchModelConfig,
+} from '@fleetfm/model';
+import { PatchTokenizer } from '@fleetfm/tokenizer';
+import { median, type BenchMetric, type Benchmark } from './harness';
+
+/** Windows per worker per step (weak scaling: two workers take twice the batch). */
+const PER_WORKER = 64;
+const WARMUP = 3;
+const TIMED = 10;
+
+function timeMs(fn: () => void): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+/** Plain 2-D matMul 512³ in this thread: the per-core ceiling the training is judged against. */
+function matMulPeak(): number {
+  const a = tf.randomNormal([512, 512]);
+  const b = tf.randomNormal([512, 512]);
+  const run = (): void => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  };
+  for (let i = 0; i < 5; i++) run();
+  const rates = Array.from({ length: 30 }, () => (2 * 512 ** 3) / timeMs(run) / 1e6);
+  tf.dispose([a, b]);
+  return Math.max(...rates);
+}
+
+function batchOf(config: PatchModelConfig, n: number, seed: number): ForecastBatch {
+  const tokenizer = new PatchTokenizer({
+    contextLength: config.contextLength,
+    patchLength: config.patchLength,
+  });
+  const length = config.contextLength + config.horizon;
+  const windows = Array.from({ length: n }, (_, i) => ({
+    series: Float32Array.from(
+      { length },
+      (_, t) => 30 + 10 * Math.sin((2 * Math.PI * (t + seed)) / (20 + ((i * 7 + seed) % 60))),
+    ),
+    signalId: 1 + (i % 9),
+  }));
+  return makeForecastBatch(windows, tokenizer, config.horizon);
+}
+
+async function measure(
+  workers: number,
+  config: PatchModelConfig,
+): Promise<{ stepMs: number[]; batch: number }> {
+  const batch = PER_WORKER * workers;
+  const batches = [0, 1, 2].map((s) => batchOf(config, batch, s));
+  const engine = await WorkerPoolEngine.start({
+    backends: ['wasm'],
+    init: { model: config },
+    workers,
+  });
+  try {
+    for (let i = 0; i < WARMUP; i++) await engine.step(i, batches[i % 3], 1e-4);
+    const stepMs: number[] = [];
+    for (let i = 0; i < TIMED; i++) {
+      const start = performance.now();
+      await engine.step(WARMUP + i, batches[i % 3], 1e-4);
+      stepMs.push(performance.now() - start);
+    }
+    const sums = await engine.checksums();
+    if (new Set(sums).size !== 1) throw new Error(`replicas diverged: ${sums.join(', ')}`);
+    return { batch, stepMs };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+const bench: Benchmark = {
+  description:
+    'Pretraining throughput through the data-parallel engine (default ≈3M model, 64 windows per worker per step) on 1 and 2 worker threads, vs the 512³ matMul peak of this run',
+  name: 'train',
+  async run() {
+    const backend = await selectBackend({ prefer: ['wasm', 'cpu'] });
+    const config = DEFAULT_MODEL_ARGS;
+    const peak = matMulPeak();
+    const fwd = forwardFlopsPerSeries(config);
+    const metrics: BenchMetric[] = [
+      { metric: 'matMul 512³ peak (1 core)', unit: 'GFLOP/s', value: peak },
+    ];
+    const runs: Record<number, number[]> = {};
+    let perSec1 = 0;
+    for (const workers of [1, 2]) {
+      const { stepMs, batch } = await measure(workers, config);
+      runs[workers] = stepMs;
+      const step = median(stepMs);
+      const timeSteps = (batch * config.contextLength * 1000) / step;
+      // forward + backward ≈ 3 × the analytic forward FLOPs.
+      const gflops = (3 * fwd * batch) / step / 1e6;
+      const fraction = gflops / (peak * workers);
+      if (workers === 1) perSec1 = timeSteps;
+      metrics.push(
+        { metric: `${workers} worker(s): step (batch ${batch})`, unit: 'ms', value: step },
+        { metric: `${workers} worker(s): time steps/s`, unit: 'steps/s', value: timeSteps },
+        { metric: `${workers} worker(s): achieved`, unit: 'GFLOP/s', value: gflops },
+        {
+          metric: `${workers} worker(s): fraction of ${workers}× matMul peak`,
+          pass: workers === 1 ? fraction >= 0.6 : undefined,
+          target: workers === 1 ? '>= 60%' : undefined,
+          unit: '%',
+          value: 100 * fraction,
+        },
+      );
+      if (workers === 2) {
+        metrics.push({
+          metric: '2 workers / 1 worker (time steps/s)',
+          pass: timeSteps / perSec1 >= 1.7,
+          target: '>= 1.7×',
+          unit: '×',
+          value: timeSteps / perSec1,
+        });
+      }
+    }
+    metrics.push({
+      metric: 'peak RSS (main + workers)',
+      unit: 'MB',
+      value: process.resourceUsage().maxRSS / 1024,
+    });
+    return {
+      meta: {
+        backend,
+        flopModel: 'train = 3 × analytic forward FLOPs (multiply-add = 2)',
+        forwardMflopPerSeries: fwd / 1e6,
+        model: config,
+        perWorkerBatch: PER_WORKER,
+        stepMs: runs,
+        timedSteps: TIMED,
+        warmupSteps: WARMUP,
+      },
+      metrics,
+      name: 'train',
+    };
+  },
+};
+
+export default bench;
