@@ -166,4 +166,15 @@ describe('runPretraining', () => {
     // Restarting Adam from zero moments would move weights by ~lr = 3e-3.
     expect(maxDiff).toBeLessThan(1e-5);
   }, 60_000);
+
+  it('trains through two worker threads by default, replicas agreeing (needs npm run build)', async () => {
+    const { engine: _local, ...rest } = args('workers', { steps: 4, evalEvery: 2, workers: 2 });
+    const result = await runPretraining({ ...rest, backends: ['wasm'] });
+    expect(result.stepsDone).toBe(4);
+    expect(result.checksums).toHaveLength(2);
+    expect(result.checksums[0]).toBe(result.checksums[1]);
+    const { model } = await importCheckpoint(await readCheckpointDir(result.outDir));
+    expect(model.config.dModel).toBe(MODEL.dModel);
+    model.dispose();
+  }, 60_000);
 });
