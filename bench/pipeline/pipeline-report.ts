@@ -1,6 +1,7 @@
 import type { BenchMetric, BenchResult } from '../harness';
 import { median, percentile } from '../harness';
 import type { InfluxCeiling, KafkaCeiling } from './ceilings';
+import type { CpuShare } from './cpu-usage';
 import type { Dataset } from './dataset';
 import type { FleetFmRun } from './fleetfm-run';
 import type { PipelineSizes } from './run-pipeline';
@@ -16,7 +17,9 @@ export interface PipelineMeasurements {
   readonly run: FleetFmRun;
   readonly storedPoints: number;
   readonly kafka: KafkaCeiling;
+  readonly kafkaCpu: CpuShare;
   readonly write: InfluxCeiling;
+  readonly writeCpu: CpuShare;
   readonly writeSingle: InfluxCeiling;
   readonly rawStored: number;
   readonly linesPerChunk: number;
@@ -186,6 +189,7 @@ function buildMeta(m: PipelineMeasurements, seconds: number): Record<string, unk
       },
     },
     cpuDuringThroughput: t.cpu,
+    cpuMicrosecondsPerSample: cpuBudget(m),
     loadAverage: {
       before: m.loadAverage.before.map((x) => round(x)),
       after: m.loadAverage.after.map((x) => round(x)),
@@ -195,6 +199,35 @@ function buildMeta(m: PipelineMeasurements, seconds: number): Record<string, unk
       kafka: m.services.addresses.kafkaBrokers,
       influx: m.services.addresses.influxUrl,
       startedHere: m.services.started,
+    },
+  };
+}
+
+/**
+ * CPU cost per sample of each process in each measurement. Unlike wall-clock rates these hardly
+ * depend on what else runs on the machine, so they give the rate a dedicated machine could reach:
+ * cores / (sum of the pipeline's CPU seconds per sample), an estimate, not a measurement.
+ */
+function cpuBudget(m: PipelineMeasurements): Record<string, unknown> {
+  const per = (share: CpuShare, samples: number): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [name, s] of Object.entries(share.cpuSeconds)) {
+      if (name !== 'other') out[name] = round((1e6 * s) / samples);
+    }
+    return out;
+  };
+  const t = m.run.throughput;
+  const fleetfm = per(t.cpu, t.samples);
+  const total = (fleetfm.node ?? 0) + (fleetfm.kafka ?? 0) + (fleetfm.influx ?? 0);
+  const cores = 2;
+  return {
+    fleetfm: { ...fleetfm, note: 'node = ingest thread + publisher thread' },
+    kafkaConsumeCeiling: per(m.kafkaCpu, m.kafka.messages * m.sizes.ticksPerMessage),
+    influxWriteCeiling: per(m.writeCpu, m.write.lines),
+    fleetfmOnDedicatedCoresEstimate: {
+      cores,
+      samplesPerSecond: round((cores * 1e6) / total),
+      rule: 'cores / (node + kafka + influx CPU per sample in the FleetFM phase); assumes perfect overlap',
     },
   };
 }

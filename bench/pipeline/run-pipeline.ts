@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import type { BenchResult } from '../harness';
+import { cpuShare, cpuSnapshot, type CpuShare } from './cpu-usage';
 import { buildLineChunks, deleteTopics, influxWriteCeiling, kafkaConsumeCeiling } from './ceilings';
 import { generateDataset, type DatasetOptions } from './dataset';
 import { runFleetFm } from './fleetfm-run';
@@ -56,26 +57,29 @@ export async function runPipeline(sizes: PipelineSizes): Promise<BenchResult> {
     });
     const storedPoints = await influx.countPoints(database);
 
+    const cpu = async <T>(work: () => Promise<T>): Promise<[T, CpuShare]> => {
+      const before = cpuSnapshot(services.pids);
+      const result = await work();
+      return [result, cpuShare(before, cpuSnapshot(services.pids))];
+    };
     // Consume-only ceiling: the same messages, from the same topic.
-    const kafka = await kafkaConsumeCeiling(
-      services.addresses.kafkaBrokers,
-      topic,
-      run.messagesPublished,
-      run.config.ingest.flushMs,
-      120_000,
+    const [kafka, kafkaCpu] = await cpu(() =>
+      kafkaConsumeCeiling(
+        services.addresses.kafkaBrokers,
+        topic,
+        run.messagesPublished,
+        run.config.ingest.flushMs,
+        120_000,
+      ),
     );
     // Write-only ceilings: the throughput phase's samples as the adapter encodes and chunks them,
-    // with the adapter's maxInFlight, and with one request in flight (what ingestion achieves
-    // when every store.write is a single chunk).
+    // with the adapter's maxInFlight, and (on a prefix) with one request in flight: whether
+    // InfluxDB is bound by round trips or by CPU here.
     const chunks = buildLineChunks(data.phases.throughput.messages, WRITER_DEFAULTS.batchSize);
     const lines = data.phases.throughput.samples;
     await influx.createDatabase(rawDatabases[0]);
-    const write = await influxWriteCeiling(
-      influx,
-      rawDatabases[0],
-      chunks,
-      lines,
-      WRITER_DEFAULTS.maxInFlight,
+    const [write, writeCpu] = await cpu(() =>
+      influxWriteCeiling(influx, rawDatabases[0], chunks, lines, WRITER_DEFAULTS.maxInFlight),
     );
     const rawStored = await influx.countPoints(rawDatabases[0]);
     const prefix = Math.max(1, Math.round(sizes.singleFlightLines / WRITER_DEFAULTS.batchSize));
@@ -93,7 +97,9 @@ export async function runPipeline(sizes: PipelineSizes): Promise<BenchResult> {
       run,
       storedPoints,
       kafka,
+      kafkaCpu,
       write,
+      writeCpu,
       writeSingle,
       rawStored,
       linesPerChunk: WRITER_DEFAULTS.batchSize,
