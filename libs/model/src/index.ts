@@ -17,3 +17,4 @@ export * from './training/forecast-batch';
 export * from './training/trainer';
 export * from './training/parallel';
 export * from './training/pretrain';
+export * from './training/contrastive';

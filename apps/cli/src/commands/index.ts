@@ -6,6 +6,7 @@ import { registerEvalCommand } from './eval.command';
 import { registerEmbedCommand } from './embed.command';
 import { registerDetectCommand } from './detect.command';
 import { registerTrainCommands } from './train.command';
+import { registerFinetuneCommand } from './finetune.command';
 
 export function registerCommands(program: Command): void {
   program
@@ -31,4 +32,5 @@ export function registerCommands(program: Command): void {
   registerEmbedCommand(program);
   registerDetectCommand(program);
   registerTrainCommands(program);
+  registerFinetuneCommand(program);
 }

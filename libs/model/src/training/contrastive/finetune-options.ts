@@ -1,0 +1,99 @@
+import * as path from 'node:path';
+import { ValidationError, type SignalName } from '@fleetfm/domain';
+import { DEFAULT_STYLE_LOSS_WEIGHTS, type StyleLossWeights } from './style-loss';
+import { STYLE_CHANNELS } from './style-fleet';
+
+export interface FinetuneArgs {
+  /** Checkpoint to start from. */
+  readonly modelDir: string;
+  /** Where the fine-tuned checkpoint goes (must differ from modelDir). */
+  readonly outDir: string;
+  readonly steps: number;
+  /** Drivers per batch (P); rows per view = P · windowsPerDriver · channels. */
+  readonly batchDrivers: number;
+  readonly windowsPerDriver: number;
+  readonly lr: number;
+  readonly seed: number;
+  /** Stop (and write the checkpoint) after this much wall time; 0 = no limit. */
+  readonly maxMinutes: number;
+  /** Training drivers simulated (ids ft-drv-*) and trips per driver. */
+  readonly trainDrivers: number;
+  readonly tripsPerDriver: number;
+  readonly rateHz: number;
+  readonly channels: readonly SignalName[];
+  /** Windows per forecast-regulariser batch; 0 disables it. */
+  readonly forecastBatch: number;
+  readonly temperature: number;
+  readonly weights: StyleLossWeights;
+  /** Shared data (drive cycles, GPS); default the simulator's default. */
+  readonly dataDir?: string;
+  /** Corpus for forecast batches and the MASE check; default the checkpoint's corpus dir. */
+  readonly corpusDir?: string;
+  /** Validation windows scored for MASE before and after (0 skips). */
+  readonly qualityWindows: number;
+}
+
+export const DEFAULT_FINETUNE_ARGS: Omit<FinetuneArgs, 'modelDir' | 'outDir'> = {
+  batchDrivers: 12,
+  channels: STYLE_CHANNELS,
+  forecastBatch: 32,
+  lr: 3e-4,
+  maxMinutes: 15,
+  qualityWindows: 512,
+  rateHz: 10,
+  seed: 7,
+  steps: 400,
+  temperature: 0.1,
+  trainDrivers: 160,
+  tripsPerDriver: 4,
+  weights: DEFAULT_STYLE_LOSS_WEIGHTS,
+  windowsPerDriver: 2,
+};
+
+function positiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) {
+    throw new ValidationError(`finetune: ${name} must be a positive integer, got ${v}`);
+  }
+}
+
+/** Fills defaults and validates; throws ValidationError naming the bad field. */
+export function resolveFinetuneArgs(
+  args: Partial<FinetuneArgs> & Pick<FinetuneArgs, 'modelDir' | 'outDir'>,
+): FinetuneArgs {
+  const a: FinetuneArgs = {
+    ...DEFAULT_FINETUNE_ARGS,
+    ...(Object.fromEntries(
+      Object.entries(args).filter(([, v]) => v !== undefined),
+    ) as Partial<FinetuneArgs>),
+    modelDir: args.modelDir,
+    outDir: args.outDir,
+  };
+  for (const k of [
+    'steps',
+    'batchDrivers',
+    'windowsPerDriver',
+    'trainDrivers',
+    'tripsPerDriver',
+    'rateHz',
+  ] as const) {
+    positiveInt(k, a[k]);
+  }
+  if (a.batchDrivers < 2) throw new ValidationError('finetune: batch needs at least 2 drivers');
+  if (a.batchDrivers > a.trainDrivers) {
+    throw new ValidationError(
+      `finetune: batch drivers (${a.batchDrivers}) exceed training drivers (${a.trainDrivers})`,
+    );
+  }
+  if (!(a.lr > 0)) throw new ValidationError(`finetune: lr must be > 0, got ${a.lr}`);
+  if (!(a.temperature > 0)) throw new ValidationError('finetune: temperature must be > 0');
+  if (!(a.maxMinutes >= 0)) throw new ValidationError('finetune: max minutes must be >= 0');
+  if (!Number.isInteger(a.seed)) throw new ValidationError('finetune: seed must be an integer');
+  if (!Number.isInteger(a.forecastBatch) || a.forecastBatch < 0) {
+    throw new ValidationError('finetune: forecast batch must be an integer >= 0');
+  }
+  if (a.channels.length === 0) throw new ValidationError('finetune: no channels');
+  if (path.resolve(a.modelDir) === path.resolve(a.outDir)) {
+    throw new ValidationError('finetune: --out must differ from --model (never overwrite it)');
+  }
+  return a;
+}

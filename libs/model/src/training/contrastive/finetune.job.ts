@@ -1,0 +1,206 @@
+import * as fs from 'node:fs';
+import { CorpusReader } from '@fleetfm/datasets';
+import { Prng, deriveSeed, loadTraceLibrary, type TraceLibrary } from '@fleetfm/simulator';
+import { PatchTokenizer } from '@fleetfm/tokenizer';
+import {
+  exportCheckpoint,
+  importCheckpoint,
+  readCheckpointDir,
+  writeCheckpointDir,
+} from '../../checkpoint';
+import { makeForecastBatch, type ForecastBatch } from '../forecast-batch';
+import { setLearningRate } from '../parallel/optimizer-state';
+import { evaluateCheckpointQuality } from '../pretrain/checkpoint-quality';
+import type { ForecastQuality } from '../pretrain/forecast-quality';
+import { learningRateAt } from '../pretrain/lr-schedule';
+import { WindowSampler } from '../pretrain/window-sampler';
+import { Trainer } from '../trainer';
+import { resolveFinetuneArgs, type FinetuneArgs } from './finetune-options';
+import { sampleStyleBatch, tripsByDriver } from './style-batch';
+import { simulateStyleFleet } from './style-fleet';
+import { styleLossFn, type StyleLossParts } from './style-loss';
+
+export interface FinetuneHooks {
+  readonly onStage?: (stage: string) => void;
+  readonly onProgress?: (done: number, total: number, parts?: StyleLossParts) => void;
+  /** Recorded in the manifest (e.g. the command line). */
+  readonly command?: string;
+  /** Routes to drive; default `loadTraceLibrary(dataDir)` (tests pass a small one). */
+  readonly library?: TraceLibrary;
+}
+
+export interface FinetuneResult {
+  readonly outDir: string;
+  readonly steps: number;
+  readonly elapsedS: number;
+  readonly stoppedBy: 'steps' | 'time';
+  /** Mean loss terms over the first and last tenth of the steps. */
+  readonly first: StyleLossParts;
+  readonly last: StyleLossParts;
+  readonly quality?: { readonly before: ForecastQuality; readonly after: ForecastQuality };
+  readonly forecastSource: string;
+}
+
+function meanParts(list: readonly StyleLossParts[]): StyleLossParts {
+  const keys = ['total', 'driver', 'views', 'scenario', 'forecast'] as const;
+  const out = { driver: 0, forecast: 0, scenario: 0, total: 0, views: 0 };
+  for (const k of keys) out[k] = list.reduce((s, p) => s + p[k], 0) / Math.max(1, list.length);
+  return out;
+}
+
+/**
+ * Second training stage: teaches the embedding head driver style and scenario. Loads a
+ * checkpoint, simulates a labelled fleet of training drivers (`ft-drv-*`, own seed), and
+ * optimises supervised-contrastive (driver) + InfoNCE (two augmented views) + scenario SupCon,
+ * with pinball-loss forecast batches from the pretraining corpus mixed into every step so that
+ * forecasting does not drift. Writes a checkpoint in the same format, manifest noting the stage.
+ */
+export async function runFinetune(
+  input: Parameters<typeof resolveFinetuneArgs>[0],
+  hooks: FinetuneHooks = {},
+): Promise<FinetuneResult> {
+  const o: FinetuneArgs = resolveFinetuneArgs(input);
+  const started = performance.now();
+  const { model, manifest } = await importCheckpoint(await readCheckpointDir(o.modelDir));
+  const trainer = new Trainer(model, { learningRate: o.lr });
+  try {
+    const c = model.config;
+    const tokenizer = new PatchTokenizer(manifest.tokenizer);
+    hooks.onStage?.('simulating training drivers');
+    const library = hooks.library ?? loadTraceLibrary(o.dataDir);
+    const maxShift = Math.floor(c.contextLength / 4);
+    const fleet = simulateStyleFleet({
+      drivers: o.trainDrivers,
+      library,
+      minRouteS: (c.contextLength + maxShift) / o.rateHz,
+      onProgress: (d, t) => hooks.onProgress?.(d, t),
+      rateHz: o.rateHz,
+      seed: o.seed,
+      tripsPerDriver: o.tripsPerDriver,
+    });
+    const byDriver = tripsByDriver(fleet, c.contextLength);
+    const corpusDir =
+      o.corpusDir ?? ((manifest.extra?.corpus ?? {}) as { dir?: string }).dir ?? undefined;
+    let sampler: WindowSampler | undefined;
+    if (o.forecastBatch > 0 && corpusDir && fs.existsSync(corpusDir)) {
+      sampler = await WindowSampler.load(await CorpusReader.open(corpusDir), 'train', {
+        contextLength: c.contextLength,
+        horizon: c.horizon,
+      });
+    }
+    const forecastSource = sampler
+      ? `corpus ${corpusDir} (train split)`
+      : o.forecastBatch > 0
+        ? 'none: no corpus found'
+        : 'disabled';
+    const batchPrng = new Prng(deriveSeed(o.seed, 'style-batches'));
+    const forecastPrng = new Prng(deriveSeed(o.seed, 'forecast-batches'));
+    const schedule = {
+      floor: o.lr / 10,
+      peak: o.lr,
+      totalSteps: o.steps,
+      warmupSteps: Math.max(1, Math.round(o.steps / 20)),
+    };
+    hooks.onStage?.('training');
+    const history: StyleLossParts[] = [];
+    const deadline = o.maxMinutes > 0 ? started + o.maxMinutes * 60_000 : Infinity;
+    let stoppedBy: FinetuneResult['stoppedBy'] = 'steps';
+    for (let step = 0; step < o.steps; step++) {
+      if (performance.now() > deadline) {
+        stoppedBy = 'time';
+        break;
+      }
+      setLearningRate(trainer.optimizer, learningRateAt(schedule, step));
+      const batch = sampleStyleBatch(
+        byDriver,
+        tokenizer,
+        {
+          channels: o.channels,
+          drivers: o.batchDrivers,
+          maxShift,
+          noise: 0.05,
+          numSignals: c.numSignals,
+          windowsPerDriver: o.windowsPerDriver,
+        },
+        batchPrng,
+      );
+      const forecast: ForecastBatch | undefined = sampler
+        ? makeForecastBatch(sampler.sample(o.forecastBatch, forecastPrng), tokenizer, c.horizon)
+        : undefined;
+      const parts: StyleLossParts = { driver: 0, forecast: 0, scenario: 0, total: 0, views: 0 };
+      const { lossFn, dispose } = styleLossFn(
+        model,
+        batch,
+        forecast,
+        o.weights,
+        o.temperature,
+        parts,
+      );
+      try {
+        trainer.stepOn(lossFn);
+      } finally {
+        dispose();
+      }
+      history.push(parts);
+      hooks.onProgress?.(step + 1, o.steps, parts);
+    }
+    const tenth = Math.max(1, Math.floor(history.length / 10));
+    const first = meanParts(history.slice(0, tenth));
+    const last = meanParts(history.slice(-tenth));
+    const elapsedS = (performance.now() - started) / 1000;
+    hooks.onStage?.('writing checkpoint');
+    const files = await exportCheckpoint(model, {
+      calibrator: manifest.calibrator,
+      extra: {
+        ...manifest.extra,
+        base: { createdAt: manifest.createdAt, dir: o.modelDir, metrics: manifest.metrics },
+        command: hooks.command ?? manifest.extra?.command,
+        stage: {
+          args: { ...o },
+          elapsedS,
+          first,
+          fleet: {
+            drivers: fleet.drivers,
+            idPrefix: 'ft-drv-',
+            scenarios: fleet.scenarios,
+            seed: fleet.seed,
+            trips: fleet.trips.length,
+          },
+          forecastSource,
+          last,
+          name: 'driver-style contrastive fine-tuning',
+          steps: history.length,
+          stoppedBy,
+        },
+      },
+      metrics: manifest.metrics,
+      tokenizer: manifest.tokenizer,
+    });
+    await writeCheckpointDir(o.outDir, files);
+    let quality: FinetuneResult['quality'];
+    if (o.qualityWindows > 0 && corpusDir && fs.existsSync(corpusDir)) {
+      hooks.onStage?.('forecast quality');
+      const q = { corpusDir, seed: 7, split: 'validation' as const, windows: o.qualityWindows };
+      const before = await evaluateCheckpointQuality({ ...q, checkpointDir: o.modelDir });
+      const after = await evaluateCheckpointQuality({
+        ...q,
+        checkpointDir: o.outDir,
+        record: true,
+      });
+      quality = { after, before };
+    }
+    return {
+      elapsedS,
+      first,
+      forecastSource,
+      last,
+      outDir: o.outDir,
+      quality,
+      steps: history.length,
+      stoppedBy,
+    };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}

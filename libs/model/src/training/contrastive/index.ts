@@ -1,0 +1,5 @@
+export * from './finetune-options';
+export * from './finetune.job';
+export * from './style-batch';
+export * from './style-fleet';
+export * from './style-loss';
