@@ -25,6 +25,7 @@ export interface FinetuneFlags {
   readonly trips?: string;
   readonly forecastBatch?: string;
   readonly qualityWindows?: string;
+  readonly trainable?: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number | undefined {
@@ -55,6 +56,7 @@ export function finetuneArgsOf(
     seed: num('seed', flags.seed),
     steps: num('steps', flags.steps),
     trainDrivers: num('drivers', flags.drivers),
+    trainable: flags.trainable as FinetuneArgs['trainable'] | undefined,
     tripsPerDriver: num('trips', flags.trips),
     windowsPerDriver: num('windows', flags.windows),
   };
@@ -140,6 +142,10 @@ export function registerFinetuneCommand(program: Command): void {
     .option(
       '--quality-windows <n>',
       'validation windows for MASE before/after; 0 skips (default 512)',
+    )
+    .option(
+      '--trainable <what>',
+      "'all' (encoder too, forecast batches as regulariser) or 'embedding-head' (encoder frozen, forecasts unchanged); default all",
     )
     .action(async (flags: FinetuneFlags) => {
       const config = loadConfig();

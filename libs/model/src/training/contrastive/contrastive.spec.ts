@@ -220,4 +220,37 @@ describe('runFinetune', () => {
     expect(z.shape).toEqual([1, MODEL.embeddingDim]);
     loaded.model.dispose();
   });
+  it('embedding-head mode changes the embedding head only (forecasts stay identical)', async () => {
+    const base = path.join(tmp, 'base-head');
+    const model = new PatchModel(MODEL);
+    await writeCheckpointDir(base, await exportCheckpoint(model, { tokenizer: TOKENIZER }));
+    const before = new Map(
+      model.namedWeights().map((w) => [w.name, w.variable.dataSync().slice()]),
+    );
+    model.dispose();
+    const out = path.join(tmp, 'tuned-head');
+    const result = await runFinetune(
+      {
+        batchDrivers: 3,
+        maxMinutes: 0,
+        modelDir: base,
+        outDir: out,
+        qualityWindows: 0,
+        rateHz: 1,
+        seed: 3,
+        steps: 3,
+        trainDrivers: 4,
+        trainable: 'embedding-head',
+        tripsPerDriver: 2,
+      },
+      { library: toyLibrary() },
+    );
+    expect(result.forecastSource).toMatch(/frozen/);
+    const loaded = await importCheckpoint(await readCheckpointDir(out));
+    for (const w of loaded.model.namedWeights()) {
+      const same = Array.from(w.variable.dataSync()).every((v, i) => v === before.get(w.name)?.[i]);
+      expect([w.name, same]).toEqual([w.name, !w.name.startsWith('embeddingHead.')]);
+    }
+    loaded.model.dispose();
+  });
 });

@@ -31,7 +31,16 @@ export interface FinetuneArgs {
   readonly corpusDir?: string;
   /** Validation windows scored for MASE before and after (0 skips). */
   readonly qualityWindows: number;
+  /**
+   * What the stage trains: `all` weights (encoder too; forecast batches keep the forecast head in
+   * shape), or the `embedding-head` only (encoder frozen: forecasts are bit-identical and a step
+   * needs no backward pass through the encoder).
+   */
+  readonly trainable: FinetuneTrainable;
 }
+
+export type FinetuneTrainable = 'all' | 'embedding-head';
+export const FINETUNE_TRAINABLE: readonly FinetuneTrainable[] = ['all', 'embedding-head'];
 
 export const DEFAULT_FINETUNE_ARGS: Omit<FinetuneArgs, 'modelDir' | 'outDir'> = {
   batchDrivers: 12,
@@ -44,6 +53,7 @@ export const DEFAULT_FINETUNE_ARGS: Omit<FinetuneArgs, 'modelDir' | 'outDir'> = 
   seed: 7,
   steps: 400,
   temperature: 0.1,
+  trainable: 'all',
   trainDrivers: 160,
   tripsPerDriver: 4,
   weights: DEFAULT_STYLE_LOSS_WEIGHTS,
@@ -90,6 +100,11 @@ export function resolveFinetuneArgs(
   if (!Number.isInteger(a.seed)) throw new ValidationError('finetune: seed must be an integer');
   if (!Number.isInteger(a.forecastBatch) || a.forecastBatch < 0) {
     throw new ValidationError('finetune: forecast batch must be an integer >= 0');
+  }
+  if (!FINETUNE_TRAINABLE.includes(a.trainable)) {
+    throw new ValidationError(
+      `finetune: trainable must be one of ${FINETUNE_TRAINABLE.join(', ')}, got '${a.trainable}'`,
+    );
   }
   if (a.channels.length === 0) throw new ValidationError('finetune: no channels');
   if (path.resolve(a.modelDir) === path.resolve(a.outDir)) {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { CorpusReader } from '@fleetfm/datasets';
 import { Prng, deriveSeed, loadTraceLibrary, type TraceLibrary } from '@fleetfm/simulator';
 import { PatchTokenizer } from '@fleetfm/tokenizer';
@@ -39,6 +40,17 @@ export interface FinetuneResult {
   readonly last: StyleLossParts;
   readonly quality?: { readonly before: ForecastQuality; readonly after: ForecastQuality };
   readonly forecastSource: string;
+}
+
+/** One Adam step on the embedding head's weights only (no gradient reaches the encoder). */
+function headOnlyStep(trainer: Trainer, lossFn: () => tf.Scalar): void {
+  const head = trainer.model.namedWeights().filter((w) => w.name.startsWith('embeddingHead.'));
+  const { value, grads } = tf.variableGrads(
+    lossFn,
+    head.map((w) => w.variable),
+  );
+  value.dispose();
+  trainer.applyGradients(new Map(head.map((w) => [w.name, grads[w.variable.name]])));
 }
 
 function meanParts(list: readonly StyleLossParts[]): StyleLossParts {
@@ -82,7 +94,8 @@ export async function runFinetune(
     const corpusDir =
       o.corpusDir ?? ((manifest.extra?.corpus ?? {}) as { dir?: string }).dir ?? undefined;
     let sampler: WindowSampler | undefined;
-    if (o.forecastBatch > 0 && corpusDir && fs.existsSync(corpusDir)) {
+    const headOnly = o.trainable === 'embedding-head';
+    if (!headOnly && o.forecastBatch > 0 && corpusDir && fs.existsSync(corpusDir)) {
       sampler = await WindowSampler.load(await CorpusReader.open(corpusDir), 'train', {
         contextLength: c.contextLength,
         horizon: c.horizon,
@@ -90,9 +103,11 @@ export async function runFinetune(
     }
     const forecastSource = sampler
       ? `corpus ${corpusDir} (train split)`
-      : o.forecastBatch > 0
-        ? 'none: no corpus found'
-        : 'disabled';
+      : headOnly
+        ? 'not needed: encoder and forecast head frozen'
+        : o.forecastBatch > 0
+          ? 'none: no corpus found'
+          : 'disabled';
     const batchPrng = new Prng(deriveSeed(o.seed, 'style-batches'));
     const forecastPrng = new Prng(deriveSeed(o.seed, 'forecast-batches'));
     const schedule = {
@@ -137,7 +152,8 @@ export async function runFinetune(
         parts,
       );
       try {
-        trainer.stepOn(lossFn);
+        if (headOnly) headOnlyStep(trainer, lossFn);
+        else trainer.stepOn(lossFn);
       } finally {
         dispose();
       }
