@@ -59,6 +59,7 @@ export async function evaluateCheckpointQuality(
           [`${o.split ?? 'validation'}Coverage`]: quality.coverage,
           [`${o.split ?? 'validation'}Mase`]: quality.mase,
           [`${o.split ?? 'validation'}NaiveMase`]: quality.naiveMase,
+          [`${o.split ?? 'validation'}RelativeMaeGeoMean`]: quality.relativeMaeGeoMean,
           [`${o.split ?? 'validation'}SeasonalNaiveMase`]: quality.seasonalNaiveMase,
         },
       };

@@ -45,5 +45,9 @@ describe('forecast quality', () => {
     // Future 16..19 against 15: errors 1..4, scale 1.
     expect(flat.mase).toBeCloseTo(2.5, 10);
     expect(flat.coverage).toBe(0);
+    // Seasonal naive on the ramp: the autocorrelation peaks at lag 2, so it repeats [14, 15]
+    // against 16..19: MAE 3; the flat forecast's MAE is 2.5.
+    expect(flat.seasonalNaiveMase).toBeCloseTo(3, 10);
+    expect(flat.relativeMaeGeoMean).toBeCloseTo(2.5 / 3, 10);
   });
 });

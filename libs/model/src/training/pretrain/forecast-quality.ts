@@ -10,6 +10,12 @@ export interface ForecastQuality {
   readonly naiveMase: number;
   /** Mean MASE of the seasonal naive forecast (season from the context's autocorrelation). */
   readonly seasonalNaiveMase: number;
+  /**
+   * Geometric mean over windows of MAE(model) / MAE(seasonal naive): below 1 means the model
+   * beats the baseline on a typical window (robust to a few windows with tiny scales).
+   * Windows where either MAE is 0 are left out.
+   */
+  readonly relativeMaeGeoMean: number;
   /** Share of target steps inside the model's [lowest, highest] quantile band. */
   readonly coverage: number;
   /** The band `coverage` refers to, e.g. [0.1, 0.9]. */
@@ -82,6 +88,8 @@ export async function evaluateForecastQuality(
   let naive = 0;
   let seasonal = 0;
   let inside = 0;
+  let logRatio = 0;
+  let ratios = 0;
   const chunk = 64;
   for (let i = 0; i < usable.length; i += chunk) {
     const part = usable.slice(i, i + chunk);
@@ -94,7 +102,13 @@ export async function evaluateForecastQuality(
       mase += mae(p.future, f.median) / p.scale;
       naive += mae(p.future, seasonalNaive(p.context, 1, horizon)) / p.scale;
       const m = seasonOf(p.context, Math.floor(p.context.length / 2));
-      seasonal += mae(p.future, seasonalNaive(p.context, m, horizon)) / p.scale;
+      const baseline = mae(p.future, seasonalNaive(p.context, m, horizon));
+      seasonal += baseline / p.scale;
+      const model = mae(p.future, f.median);
+      if (baseline > 0 && model > 0) {
+        logRatio += Math.log(model / baseline);
+        ratios++;
+      }
       for (let h = 0; h < horizon; h++) {
         if (p.future[h] >= f.quantiles[0][h] && p.future[h] <= f.quantiles[1][h]) inside++;
       }
@@ -106,6 +120,7 @@ export async function evaluateForecastQuality(
     coverage: inside / Math.max(1, n * horizon),
     mase: mase / n,
     naiveMase: naive / n,
+    relativeMaeGeoMean: Math.exp(logRatio / Math.max(1, ratios)),
     seasonalNaiveMase: seasonal / n,
     windows: n,
   };

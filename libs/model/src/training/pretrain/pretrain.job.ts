@@ -186,11 +186,19 @@ async function loop(
     seed,
     step: 0,
   };
+  if (a.command) {
+    const fromStep = progress.step;
+    progress = {
+      ...progress,
+      commands: [...(progress.commands ?? []), { command: a.command, fromStep }],
+    };
+  }
   const elapsed = (): number => (prior?.elapsedS ?? 0) + (performance.now() - started) / 1000;
   const flops = forwardFlopsPerSeries(model);
   const schedule = { floor: a.minLr, peak: a.lr, totalSteps: a.steps, warmupSteps: a.warmupSteps };
   const extraBase = {
     command: a.command,
+    commands: progress.commands,
     corpus: corpusSummary(ctx.reader.dir, ctx.reader.manifest),
     training: {
       batch: a.batch,

@@ -146,15 +146,24 @@ describe('runPretraining', () => {
       if (e.step === 7) throw new Error('killed');
     };
     await expect(
-      runPretraining(args('resumed', { evalEvery: 3, steps: 10 }), { onStep: crash }),
+      runPretraining(args('resumed', { command: 'first', evalEvery: 3, steps: 10 }), {
+        onStep: crash,
+      }),
     ).rejects.toThrow('killed');
     const steps: number[] = [];
     const second = await runPretraining(
-      args('resumed', { resume: path.join(tmp, 'resumed'), steps: 10 }),
+      args('resumed', { command: 'second', resume: path.join(tmp, 'resumed'), steps: 10 }),
       { onStart: (e) => steps.push(e.startStep), onStep: (e) => steps.push(e.step) },
     );
     expect(steps).toEqual([6, 7, 8, 9, 10]);
     expect(second.stepsDone).toBe(10);
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(second.outDir, 'last', 'manifest.json'), 'utf8'),
+    ) as { extra: { commands: unknown } };
+    expect(manifest.extra.commands).toEqual([
+      { command: 'first', fromStep: 0 },
+      { command: 'second', fromStep: 6 },
+    ]);
     expect(tf.memory().numTensors).toBe(before);
     const a = await weightsOf(path.join(straight.outDir, 'last'));
     const b = await weightsOf(path.join(second.outDir, 'last'));

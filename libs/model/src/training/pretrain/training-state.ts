@@ -23,6 +23,8 @@ export interface TrainingProgress {
   readonly evalsSinceBest: number;
   readonly elapsedS: number;
   readonly history: ReadonlyArray<{ step: number; trainLoss: number; valLoss: number }>;
+  /** Command lines of this run and the runs it resumed, oldest first, with their start steps. */
+  readonly commands?: ReadonlyArray<{ readonly fromStep: number; readonly command: string }>;
 }
 
 interface StateFile extends TrainingProgress {
