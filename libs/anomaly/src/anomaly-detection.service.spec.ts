@@ -28,7 +28,11 @@ describe('AnomalyDetectionService', () => {
 
   it('scores forecast surprise, calibrated on the input, and leaves early rows unscored', async () => {
     const sut = new AnomalyDetectionService(new ZeroModel());
-    const result = await sut.detect([{ name: 'v', values }], { minContext: 16, threshold: 0.9 });
+    const result = await sut.detect([{ name: 'v', values }], {
+      components: ['surprise'],
+      minContext: 16,
+      threshold: 0.9,
+    });
     const s = result.series[0];
     expect(result.calibration).toBe('input');
     expect(Array.from(s.raw.subarray(0, 16)).every(Number.isNaN)).toBe(true);
@@ -36,8 +40,10 @@ describe('AnomalyDetectionService', () => {
     expect(s.raw[16]).toBeCloseTo(1 / 30, 6);
     expect(s.raw[20]).toBeCloseTo(71 / 30, 5);
     expect(Number.isNaN(s.raw[25])).toBe(true);
-    // Rows 16-29 less the gap: 12 at 1/30 and one at 71/30; mid-rank CDF gives 12.5/13, 6/13.
-    expect(s.scores[20]).toBeCloseTo(12.5 / 13, 6);
+    // Rows 16-29 less the gap: 12 at 1/30 and one at 71/30. Mid-rank CDF: 6/13 for 1/30; the
+    // top 1 of 13 is the exponential tail above u = 1/30 with mean excess β = 7/3:
+    // 1 - (1/13)·exp(-(71/30 - 1/30)/β) = 1 - e^-1/13.
+    expect(s.scores[20]).toBeCloseTo(1 - Math.exp(-1) / 13, 6);
     expect(s.scores[16]).toBeCloseTo(6 / 13, 6);
     expect(Array.from(s.flags).reduce((a, b) => a + b, 0)).toBe(1);
     expect(s.flags[20]).toBe(1);
@@ -48,6 +54,7 @@ describe('AnomalyDetectionService', () => {
     const sut = new AnomalyDetectionService(model, { reference: [0, 1, 2, 3], threshold: 0.99 });
     const result = await sut.detect([{ name: 'v', values }], {
       batchSize: 2,
+      components: ['surprise'],
       minContext: 16,
       stride: 4,
     });
@@ -55,8 +62,8 @@ describe('AnomalyDetectionService', () => {
     expect(model.batches).toEqual([2, 2]);
     const s = result.series[0];
     expect(result.calibration).toBe('checkpoint');
-    // 71/30 ≈ 2.37 is above 3 of the 4 reference values.
-    expect(s.scores[20]).toBeCloseTo(0.75, 6);
+    // 71/30 is in the tail above u = 2 (top 1 of 4, mean excess β = 1): 1 - e^-(71/30-2) / 4.
+    expect(s.scores[20]).toBeCloseTo(1 - Math.exp(-(71 / 30 - 2)) / 4, 6);
     expect(s.flags[20]).toBe(0);
   });
 });

@@ -1,6 +1,15 @@
 import { InvalidRequestError } from '@fleetfm/domain';
 import { signalIdOf, type ForecastModelPort } from '@fleetfm/forecasting';
 import { forecastSurprise, SurpriseCalibrator, type CalibratorState } from '@fleetfm/model';
+import { TailCalibrator } from './tail-calibrator';
+import { combineCalibrated, type DetectorCalibrationState } from './detector-calibration';
+import {
+  COMPONENT_NAMES,
+  isBrakingSignal,
+  rawComponents,
+  type ComponentName,
+  type GroupedSeries,
+} from './detector-components';
 
 export interface DetectOptions {
   /** Rows of history each forecast conditions on. Default the model's context length. */
@@ -16,16 +25,27 @@ export interface DetectOptions {
   readonly threshold?: number;
   /** Contexts per model call. Default 64. */
   readonly batchSize?: number;
+  /**
+   * Evidence combined into the score. Default all: the model's forecast surprise, stuck runs,
+   * spikes, cross-signal drift and (on acceleration, brake, speed) braking. Without `surprise`
+   * the model is not called.
+   */
+  readonly components?: readonly ComponentName[];
   readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** Scores of one series, aligned with its rows. */
 export interface SeriesScores {
   readonly name: string;
-  /** Forecast surprise (pinball loss over band width); NaN where unscored. */
+  /** Forecast surprise (pinball loss over band width); NaN where unscored or not computed. */
   readonly raw: Float32Array;
-  /** Calibrated score in [0, 1]: the share of normal rows that were less surprising. */
-  readonly scores: Float32Array;
+  /**
+   * Calibrated score in [0, 1]: the Šidák-combined maximum of the calibrated components, i.e. the
+   * share of normal rows whose strongest evidence was weaker.
+   */
+  readonly scores: Float64Array;
+  /** Each component's calibrated score (share of normal rows with less of that evidence). */
+  readonly components: Readonly<Partial<Record<ComponentName, Float64Array>>>;
   readonly flags: Uint8Array;
 }
 
@@ -43,24 +63,102 @@ interface Task {
 }
 
 /**
- * Anomaly scores from forecast surprise: each row is compared with the model's quantile forecast
- * made from the rows before it, and the raw surprise is mapped to [0, 1] by the calibrator stored
- * in the checkpoint (the empirical CDF of surprise on normal data). Without one, the input calibrates
- * itself: a score then ranks a row among the input's own rows, which assumes anomalies are rare.
+ * Per-row anomaly scores that combine several kinds of evidence, each calibrated to [0, 1] by the
+ * empirical CDF of that evidence on normal data, then Šidák-combined (max^m, see
+ * `combineCalibrated`): the model's forecast surprise (each row against the quantile forecast made
+ * from the rows before it), stuck runs (exact repeats of a value the signal does not rest at),
+ * spikes (distance from the recent median in typical one-row changes), drift (the EWMA of the
+ * residual of each signal regressed on the other signals of its vehicle) and, on acceleration,
+ * brake and speed, the vehicle's deceleration. Series that share a `group` are one vehicle's
+ * signals; a lone series (single-column CSV) gets no cross-signal evidence.
+ * Calibrators come from the checkpoint (the manifest's surprise calibrator and the detector
+ * calibration sidecar); without them the input calibrates itself: a score then ranks a row among
+ * the input's own rows, which assumes anomalies are rare.
  * Rows with fewer than `minContext` rows of history get no score (NaN, never flagged); rows
- * between `minContext` and `context` are scored from the shorter history they have (the tokenizer
- * pads and masks the missing part). Missing values (NaN) get no score either.
+ * between `minContext` and `context` are forecast from the shorter history they have (the
+ * tokenizer pads and masks the missing part). Missing values (NaN) get no score either.
  */
 export class AnomalyDetectionService {
   constructor(
     private readonly model: ForecastModelPort,
     private readonly calibrator?: CalibratorState,
+    private readonly detectorCalibration?: DetectorCalibrationState,
   ) {}
 
   async detect(
-    series: ReadonlyArray<{ readonly name: string; readonly values: ArrayLike<number> }>,
+    series: readonly GroupedSeries[],
     options: DetectOptions = {},
   ): Promise<DetectResult> {
+    const components = options.components ?? COMPONENT_NAMES;
+    const raw = components.includes('surprise')
+      ? await this.surprise(series, options)
+      : series.map((s) => new Float32Array(s.values.length).fill(Number.NaN));
+    const minContext = options.minContext ?? 16;
+    const others = rawComponents(series, components);
+    const calibrated = series.map(() => ({}) as Partial<Record<ComponentName, Float64Array>>);
+    for (const c of components) {
+      const names = new Set(series.map((s) => s.name));
+      for (const name of names) {
+        const members = series.flatMap((s, i) => (s.name === name ? [i] : []));
+        const rawOf = (i: number): ArrayLike<number> | undefined =>
+          c === 'surprise' ? raw[i] : others[i][c];
+        const present = members.filter((i) => rawOf(i) !== undefined);
+        if (present.length === 0) continue;
+        const fitted = this.calibratorFor(c, name, () =>
+          present.flatMap((i) => Array.from(rawOf(i) as ArrayLike<number>).slice(minContext)),
+        );
+        if (!fitted) continue;
+        for (const i of present) calibrated[i][c] = scoreAll(fitted, rawOf(i) as ArrayLike<number>);
+      }
+    }
+    combineBraking(series, calibrated);
+    const threshold =
+      options.threshold ??
+      this.detectorCalibration?.threshold ??
+      this.calibrator?.threshold ??
+      SurpriseCalibrator.DEFAULT_THRESHOLD;
+    if (!(threshold > 0 && threshold <= 1)) {
+      throw new InvalidRequestError(`threshold must be in (0, 1], got ${threshold}`);
+    }
+    const checkpoint =
+      (!components.includes('surprise') || this.calibrator !== undefined) &&
+      (components.every((c) => c === 'surprise') || this.detectorCalibration !== undefined);
+    return {
+      calibration: checkpoint ? 'checkpoint' : 'input',
+      series: series.map((s, i) => {
+        const n = s.values.length;
+        const scores = new Float64Array(n).fill(Number.NaN);
+        const flags = new Uint8Array(n);
+        const parts = Object.values(calibrated[i]);
+        for (let t = minContext; t < n; t++) {
+          if (!Number.isFinite(s.values[t])) continue;
+          scores[t] = combineCalibrated(parts.map((p) => p[t]));
+          flags[t] = scores[t] >= threshold ? 1 : 0;
+        }
+        return { components: calibrated[i], flags, name: s.name, raw: raw[i], scores };
+      }),
+      threshold,
+    };
+  }
+
+  /** The stored calibrator of a component and signal, else one fitted on the input's rows. */
+  private calibratorFor(
+    c: ComponentName,
+    name: string,
+    inputRows: () => number[],
+  ): TailCalibrator | undefined {
+    const stored =
+      this.detectorCalibration?.components[c]?.[name] ??
+      (c === 'surprise' ? this.calibrator : undefined);
+    if (stored) return TailCalibrator.fromState(stored);
+    const rows = inputRows().filter((v) => Number.isFinite(v));
+    return rows.length > 0 ? TailCalibrator.fit(rows) : undefined;
+  }
+
+  private async surprise(
+    series: readonly GroupedSeries[],
+    options: DetectOptions,
+  ): Promise<Float32Array[]> {
     const context = options.context ?? this.model.contextLength;
     const stride = options.stride ?? 1;
     const minContext = options.minContext ?? 16;
@@ -105,23 +203,46 @@ export class AnomalyDetectionService {
       }
       options.onProgress?.(Math.min(start + batchSize, tasks.length), tasks.length);
     }
-    const fitted = this.calibrator
-      ? SurpriseCalibrator.fromState(this.calibrator)
-      : SurpriseCalibrator.fit(allFinite(raw));
-    const threshold = options.threshold ?? fitted.threshold;
-    if (!(threshold > 0 && threshold <= 1)) {
-      throw new InvalidRequestError(`threshold must be in (0, 1], got ${threshold}`);
+    allFinite(raw);
+    return raw;
+  }
+}
+
+/** Calibrated scores of one raw series (NaN stays NaN). */
+function scoreAll(fitted: TailCalibrator, raw: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(raw.length);
+  for (let t = 0; t < raw.length; t++) out[t] = fitted.score(raw[t]);
+  return out;
+}
+
+/**
+ * Harsh braking is one event of the vehicle: a row of acceleration, brake or speed gets the
+ * weakest of the group's calibrated braking evidence at that row, so that a fault on one of them
+ * (a brake spike) is not mistaken for a manoeuvre that the other two would show.
+ */
+function combineBraking(
+  series: readonly GroupedSeries[],
+  calibrated: Array<Partial<Record<ComponentName, Float64Array>>>,
+): void {
+  const groups = new Map<string, number[]>();
+  series.forEach((s, i) => {
+    if (!calibrated[i].braking || !isBrakingSignal(s.name)) return;
+    const key = s.group ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  for (const members of groups.values()) {
+    const n = series[members[0]].values.length;
+    if (members.length < 2 || members.some((i) => series[i].values.length !== n)) continue;
+    const joint = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      let min = Number.NaN;
+      for (const i of members) {
+        const v = (calibrated[i].braking as Float64Array)[t];
+        if (Number.isFinite(v) && !(v >= min)) min = v;
+      }
+      joint[t] = min;
     }
-    return {
-      calibration: this.calibrator ? 'checkpoint' : 'input',
-      series: series.map((s, i) => {
-        const { scores } = fitted.scoreAll(raw[i]);
-        const flags = new Uint8Array(scores.length);
-        for (let t = 0; t < scores.length; t++) flags[t] = scores[t] >= threshold ? 1 : 0;
-        return { flags, name: s.name, raw: raw[i], scores };
-      }),
-      threshold,
-    };
+    for (const i of members) calibrated[i].braking = joint;
   }
 }
 

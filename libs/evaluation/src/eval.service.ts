@@ -1,4 +1,4 @@
-import { AnomalyDetectionService } from '@fleetfm/anomaly';
+import { AnomalyDetectionService, readDetectorCalibration } from '@fleetfm/anomaly';
 import type { SignalName } from '@fleetfm/domain';
 import { PatchForecastAdapter, type LoadedModel } from '@fleetfm/forecasting';
 import { EmbeddingService, PatchEmbeddingAdapter } from '@fleetfm/retrieval';
@@ -147,7 +147,11 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
 
   o.onStage?.('anomaly');
   const anomaly = await evaluateAnomalies(
-    new AnomalyDetectionService(forecaster, loaded.manifest.calibrator),
+    new AnomalyDetectionService(
+      forecaster,
+      loaded.manifest.calibrator,
+      readDetectorCalibration(loaded.dir),
+    ),
     { ...o.anomaly, library, onProgress: o.onProgress },
   );
 

@@ -1,4 +1,4 @@
-import type { AnomalyDetectionService } from '@fleetfm/anomaly';
+import type { AnomalyDetectionService, ComponentName } from '@fleetfm/anomaly';
 import { SIGNAL_NAMES, type SignalName } from '@fleetfm/domain';
 import {
   FleetSimulator,
@@ -18,6 +18,8 @@ export interface AnomalyTaskOptions {
   readonly anomalyRate: number;
   /** Rows scored per forecast (see `DetectOptions.stride`). */
   readonly stride: number;
+  /** Evidence the detector combines (see `DetectOptions.components`). Default all. */
+  readonly components?: readonly ComponentName[];
   readonly seed?: number;
   readonly library?: TraceLibrary;
   readonly dataDir?: string;
@@ -85,9 +87,18 @@ export async function evaluateAnomalies(
   }
   await sim.close();
   const series = sim.vehicles.flatMap((veh, v) =>
-    SIGNAL_NAMES.map((n) => ({ name: n, values: columns[v][n], vehicleId: veh.vehicleId })),
+    SIGNAL_NAMES.map((n) => ({
+      group: veh.vehicleId,
+      name: n,
+      values: columns[v][n],
+      vehicleId: veh.vehicleId,
+    })),
   );
-  const result = await service.detect(series, { onProgress: o.onProgress, stride: o.stride });
+  const result = await service.detect(series, {
+    components: o.components,
+    onProgress: o.onProgress,
+    stride: o.stride,
+  });
   const labelOf = (vehicleId: string, signal: SignalName): Array<AnomalyLabel | undefined> => {
     const out = new Array<AnomalyLabel | undefined>(ticks);
     for (const a of sink.anomalies) {

@@ -1,0 +1,93 @@
+import {
+  AnomalyDetectionService,
+  fitModelFreeCalibration,
+  writeDetectorCalibration,
+  type ComponentName,
+  type GroupedSeries,
+} from '@fleetfm/anomaly';
+import { SIGNAL_NAMES } from '@fleetfm/domain';
+import { evaluateAnomalies, DEFAULT_EVAL_OPTIONS } from '@fleetfm/evaluation';
+import { loadModelDir, PatchForecastAdapter } from '@fleetfm/forecasting';
+import { FleetSimulator, loadTraceLibrary, type TraceLibrary } from '@fleetfm/simulator';
+import path from 'node:path';
+import type { Benchmark, BenchMetric, BenchResult } from './harness';
+
+/**
+ * Anomaly AUC-PR of the eval's anomaly task (same seeded fleet and labels as `fleetfm eval`) for
+ * each detector component alone and combined. Model-free components only unless
+ * FLEETFM_BENCH_MODEL names a checkpoint directory (then the forecast surprise is included).
+ * Sizes: ANOMALY_BENCH_VEHICLES / ANOMALY_BENCH_DURATION_S (default: the eval's).
+ */
+const bench: Benchmark = {
+  description: 'anomaly AUC-PR per detector component on the eval fleet',
+  name: 'anomaly',
+  async run(): Promise<BenchResult> {
+    const env = process.env;
+    const o = {
+      ...DEFAULT_EVAL_OPTIONS.anomaly,
+      durationS: Number(env.ANOMALY_BENCH_DURATION_S ?? DEFAULT_EVAL_OPTIONS.anomaly.durationS),
+      vehicles: Number(env.ANOMALY_BENCH_VEHICLES ?? DEFAULT_EVAL_OPTIONS.anomaly.vehicles),
+    };
+    const library = loadTraceLibrary(path.resolve(__dirname, '..', '..', '..', 'shared', 'data'));
+    const modelDir = env.FLEETFM_BENCH_MODEL;
+    const loaded = modelDir ? await loadModelDir(modelDir) : undefined;
+    const model = loaded
+      ? new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer)
+      : (undefined as unknown as PatchForecastAdapter);
+    const started = performance.now();
+    const calibration = fitModelFreeCalibration(normalFleet(library, o.vehicles, o.durationS));
+    console.log(`calibration fitted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (modelDir && env.ANOMALY_WRITE_CALIBRATION === '1') {
+      console.log(`wrote ${writeDetectorCalibration(modelDir, calibration)}`);
+    }
+    const selfCalibrated = new AnomalyDetectionService(model, loaded?.manifest.calibrator);
+    const service = new AnomalyDetectionService(model, loaded?.manifest.calibrator, calibration);
+    const sets: Array<[string, ComponentName[]]> = [
+      ['stuck', ['stuck']],
+      ['spike', ['spike']],
+      ['drift', ['drift']],
+      ['braking', ['braking']],
+      ['model-free', ['stuck', 'spike', 'drift', 'braking']],
+    ];
+    if (loaded) sets.unshift(['surprise', ['surprise']]);
+    const r0 = await evaluateAnomalies(selfCalibrated, {
+      ...o,
+      components: ['stuck', 'spike', 'drift', 'braking'],
+      library,
+    });
+    console.log(`model-free, calibrated on the input itself: AUC-PR ${r0.aucPr.toFixed(3)}`);
+    if (loaded) sets.push(['all', ['surprise', 'stuck', 'spike', 'drift', 'braking']]);
+    const metrics: BenchMetric[] = [];
+    for (const [label, components] of sets) {
+      const r = await evaluateAnomalies(service, { ...o, components, library });
+      const kinds = Object.entries(r.aucPrByKind)
+        .map(([k, v]) => `${k} ${(v as number).toFixed(3)}`)
+        .join(', ');
+      console.log(
+        `${label}: AUC-PR ${r.aucPr.toFixed(3)} (chance ${r.chanceAucPr.toFixed(3)}), best F1 ${r.bestF1.f1.toFixed(3)} @ ${r.bestF1.threshold.toFixed(4)}; ${kinds}`,
+      );
+      metrics.push({ metric: `${label} AUC-PR`, unit: '', value: r.aucPr });
+    }
+    return { metrics, name: 'anomaly' };
+  },
+};
+
+export default bench;
+
+/**
+ * Normal (anomaly-free) telemetry of a calibration fleet: its own seed (neither the eval fleet's
+ * nor the training corpus'), one group per vehicle.
+ */
+function normalFleet(library: TraceLibrary, vehicles: number, durationS: number): GroupedSeries[] {
+  const sim = new FleetSimulator({ anomalyRate: 0, library, rateHz: 1, seed: 777, vehicles });
+  const cols = sim.vehicles.map(() => SIGNAL_NAMES.map(() => new Float32Array(durationS)));
+  for (let t = 0; t < durationS; t++) {
+    sim.step().forEach((s, v) => {
+      SIGNAL_NAMES.forEach((n, j) => (cols[v][j][t] = s.signals[n] ?? Number.NaN));
+    });
+  }
+  void sim.close();
+  return sim.vehicles.flatMap((veh, v) =>
+    SIGNAL_NAMES.map((n, j) => ({ group: veh.vehicleId, name: n, values: cols[v][j] })),
+  );
+}

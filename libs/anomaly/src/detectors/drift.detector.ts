@@ -1,0 +1,167 @@
+import { diff, robustScale } from './robust-stats';
+
+export interface DriftOptions {
+  /** EWMA smoothing factor of the residual (≈ 1 / memory in rows). Default 1/20. */
+  readonly alpha?: number;
+  /** Rows whose residual exceeds this many robust scales are left out of the refit. Default 3. */
+  readonly trim?: number;
+  /** Ridge penalty on standardized features. Default 1e-3. */
+  readonly ridge?: number;
+}
+
+/**
+ * Drift evidence for each signal of one vehicle: how far the signal has wandered from what the
+ * other signals imply. Each signal (its level, and its one-row change) is regressed on the other
+ * signals' levels, squares, pairwise products and one-row changes (which covers V·I vs torque ×
+ * speed, acceleration vs Δspeed, Δsoc vs current), fitted robustly on the series itself (least
+ * squares, then a refit without rows beyond `trim` robust scales). The residual is smoothed with
+ * an EWMA, which a slowly growing offset pushes steadily away from 0, and expressed in robust
+ * scales of the smoothed residual. Output per signal: max of the level and change statistics.
+ * A single signal has nothing to be checked against: the result is then empty.
+ */
+export function driftScores(
+  columns: Readonly<Record<string, ArrayLike<number>>>,
+  o: DriftOptions = {},
+): Record<string, Float64Array> {
+  const names = Object.keys(columns);
+  const out: Record<string, Float64Array> = {};
+  if (names.length < 2) return out;
+  const n = columns[names[0]].length;
+  const deltas = Object.fromEntries(names.map((k) => [k, diff(columns[k])]));
+  for (const target of names) {
+    const others = names.filter((k) => k !== target);
+    const features: Float64Array[] = [];
+    for (const k of others) {
+      const x = Float64Array.from(columns[k]);
+      features.push(
+        x,
+        x.map((v) => v * v),
+        deltas[k],
+      );
+    }
+    for (let a = 0; a < others.length; a++) {
+      for (let b = a + 1; b < others.length; b++) {
+        const xa = columns[others[a]];
+        const xb = columns[others[b]];
+        features.push(Float64Array.from({ length: n }, (_, t) => xa[t] * xb[t]));
+      }
+    }
+    const level = smoothedStat(residual(Float64Array.from(columns[target]), features, o), o);
+    const change = smoothedStat(residual(deltas[target], features, o), o);
+    out[target] = level.map((v, t) => (Number.isFinite(change[t]) ? Math.max(v, change[t]) : v));
+  }
+  return out;
+}
+
+/** y minus its robust least-squares fit on the features; NaN where y or a feature is missing. */
+export function residual(
+  y: Float64Array,
+  features: readonly Float64Array[],
+  o: DriftOptions = {},
+): Float64Array {
+  const n = y.length;
+  const p = features.length + 1;
+  const usable = new Uint8Array(n);
+  for (let t = 0; t < n; t++) {
+    usable[t] = Number.isFinite(y[t]) && features.every((f) => Number.isFinite(f[t])) ? 1 : 0;
+  }
+  // Standardize features (mean 0, sd 1 over usable rows) so that one ridge fits all.
+  const cols = features.map((f) => standardize(f, usable));
+  const row = (t: number, buf: Float64Array): void => {
+    buf[0] = 1;
+    for (let j = 1; j < p; j++) buf[j] = cols[j - 1][t];
+  };
+  const fit = (weight: Uint8Array): Float64Array => {
+    const xtx = new Float64Array(p * p);
+    const xty = new Float64Array(p);
+    const x = new Float64Array(p);
+    for (let t = 0; t < n; t++) {
+      if (!weight[t]) continue;
+      row(t, x);
+      for (let i = 0; i < p; i++) {
+        xty[i] += x[i] * y[t];
+        for (let j = 0; j <= i; j++) xtx[i * p + j] += x[i] * x[j];
+      }
+    }
+    const rows = weight.reduce((a, b) => a + b, 0);
+    for (let i = 1; i < p; i++) xtx[i * p + i] += (o.ridge ?? 1e-3) * Math.max(rows, 1);
+    return solveSymmetric(xtx, xty, p);
+  };
+  const predict = (beta: Float64Array): Float64Array => {
+    const out = new Float64Array(n).fill(Number.NaN);
+    const x = new Float64Array(p);
+    for (let t = 0; t < n; t++) {
+      if (!usable[t]) continue;
+      row(t, x);
+      let s = 0;
+      for (let j = 0; j < p; j++) s += beta[j] * x[j];
+      out[t] = y[t] - s;
+    }
+    return out;
+  };
+  let r = predict(fit(usable));
+  const scale = robustScale(r.filter(Number.isFinite));
+  if (scale > 0) {
+    const keep = usable.map((u, t) => (u && Math.abs(r[t]) <= (o.trim ?? 3) * scale ? 1 : 0));
+    if (keep.reduce((a, b) => a + b, 0) > 2 * p) r = predict(fit(keep));
+  }
+  return r;
+}
+
+/** |EWMA of the residual| in robust scales of the EWMA; missing rows carry the EWMA over. */
+function smoothedStat(r: Float64Array, o: DriftOptions): Float64Array {
+  const alpha = o.alpha ?? 1 / 20;
+  const ewma = new Float64Array(r.length).fill(Number.NaN);
+  let m = Number.NaN;
+  for (let t = 0; t < r.length; t++) {
+    if (Number.isFinite(r[t])) m = Number.isFinite(m) ? m + alpha * (r[t] - m) : r[t];
+    ewma[t] = Number.isFinite(r[t]) ? m : Number.NaN;
+  }
+  const finite = ewma.filter(Number.isFinite);
+  let center = 0;
+  if (finite.length > 0) center = [...finite].sort((a, b) => a - b)[finite.length >> 1];
+  const scale = Math.max(robustScale(finite), 1e-12);
+  return ewma.map((v) => Math.abs(v - center) / scale);
+}
+
+function standardize(f: Float64Array, usable: Uint8Array): Float64Array {
+  let sum = 0;
+  let count = 0;
+  for (let t = 0; t < f.length; t++) {
+    if (!usable[t]) continue;
+    sum += f[t];
+    count++;
+  }
+  const mean = count > 0 ? sum / count : 0;
+  let ss = 0;
+  for (let t = 0; t < f.length; t++) if (usable[t]) ss += (f[t] - mean) ** 2;
+  const sd = count > 1 ? Math.sqrt(ss / (count - 1)) : 0;
+  return f.map((v) => (sd > 0 ? (v - mean) / sd : 0));
+}
+
+/** Solves A x = b for symmetric positive (semi)definite A stored in its lower triangle. */
+function solveSymmetric(lower: Float64Array, b: Float64Array, p: number): Float64Array {
+  // Cholesky with a tiny jitter on non-positive pivots (constant features).
+  const l = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = lower[i * p + j];
+      for (let k = 0; k < j; k++) s -= l[i * p + k] * l[j * p + k];
+      if (i === j) l[i * p + i] = Math.sqrt(Math.max(s, 1e-9));
+      else l[i * p + j] = s / l[j * p + j];
+    }
+  }
+  const z = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * p + k] * z[k];
+    z[i] = s / l[i * p + i];
+  }
+  const x = new Float64Array(p);
+  for (let i = p - 1; i >= 0; i--) {
+    let s = z[i];
+    for (let k = i + 1; k < p; k++) s -= l[k * p + i] * x[k];
+    x[i] = s / l[i * p + i];
+  }
+  return x;
+}
