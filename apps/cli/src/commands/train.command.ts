@@ -199,23 +199,24 @@ async function train(flags: TrainFlags): Promise<void> {
     },
     Presets.shades_classic,
   );
-  const bar = bars.create(steps, 0, { loss: '-', sps: '-', tps: '-', val: '-' });
+  // Created at the start event so that a resumed run's ETA counts from its first step.
+  let bar: ReturnType<MultiBar['create']> | undefined;
   const result = await runPretraining(args, {
     onEval: (e) => {
-      bar.update({ val: e.valLoss.toFixed(4) });
+      bar?.update({ val: e.valLoss.toFixed(4) });
       bars.log(
         `step ${e.step}: validation loss ${e.valLoss.toFixed(4)}${e.improved ? ' (best, saved)' : ` (best ${e.bestValLoss.toFixed(4)})`}\n`,
       );
     },
     onStart: (e) => {
-      bar.update(e.startStep);
+      bar = bars.create(steps, e.startStep, { loss: '-', sps: '-', tps: '-', val: '-' });
       bars.log(
         `training ${e.parameters.toLocaleString('en-US')} parameters on ${e.workers} worker(s); ` +
           `${e.trainSeries} train / ${e.validationSeries} ${e.validationFrom} series; from step ${e.startStep}\n`,
       );
     },
     onStep: (e) =>
-      bar.update(e.step, {
+      bar?.update(e.step, {
         loss: e.loss.toFixed(4),
         sps: e.stepsPerSec.toFixed(2),
         tps: Math.round(e.timeStepsPerSec).toLocaleString('en-US'),
