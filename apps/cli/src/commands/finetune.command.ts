@@ -26,6 +26,7 @@ export interface FinetuneFlags {
   readonly forecastBatch?: string;
   readonly qualityWindows?: string;
   readonly trainable?: string;
+  readonly segmentWindows?: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number | undefined {
@@ -54,6 +55,7 @@ export function finetuneArgsOf(
     outDir: path.resolve(flags.out),
     qualityWindows: num('quality-windows', flags.qualityWindows),
     seed: num('seed', flags.seed),
+    segmentWindows: num('segment-windows', flags.segmentWindows),
     steps: num('steps', flags.steps),
     trainDrivers: num('drivers', flags.drivers),
     trainable: flags.trainable as FinetuneArgs['trainable'] | undefined,
@@ -145,7 +147,11 @@ export function registerFinetuneCommand(program: Command): void {
     )
     .option(
       '--trainable <what>',
-      "'all' (encoder too, forecast batches as regulariser) or 'embedding-head' (encoder frozen, forecasts unchanged); default all",
+      "'all' (encoder too, forecast batches as regulariser) or 'embedding-head' (encoder frozen, forecasts unchanged, head trained on evaluation-style segment embeddings); default all",
+    )
+    .option(
+      '--segment-windows <n>',
+      'embedding-head mode: windows per training segment, aggregated like the evaluation (default 11)',
     )
     .action(async (flags: FinetuneFlags) => {
       const config = loadConfig();

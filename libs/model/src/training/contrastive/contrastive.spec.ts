@@ -240,6 +240,7 @@ describe('runFinetune', () => {
         seed: 3,
         steps: 3,
         trainDrivers: 4,
+        segmentWindows: 3,
         trainable: 'embedding-head',
         tripsPerDriver: 2,
       },

@@ -37,6 +37,12 @@ export interface FinetuneArgs {
    * needs no backward pass through the encoder).
    */
   readonly trainable: FinetuneTrainable;
+  /**
+   * embedding-head mode: windows per training segment. The head is trained on segment
+   * embeddings built exactly like the evaluation's (per-channel mean of window embeddings,
+   * concatenated), 11 windows = its 10-minute segment at 10 Hz.
+   */
+  readonly segmentWindows: number;
 }
 
 export type FinetuneTrainable = 'all' | 'embedding-head';
@@ -51,6 +57,7 @@ export const DEFAULT_FINETUNE_ARGS: Omit<FinetuneArgs, 'modelDir' | 'outDir'> = 
   qualityWindows: 512,
   rateHz: 10,
   seed: 7,
+  segmentWindows: 11,
   steps: 400,
   temperature: 0.1,
   trainable: 'all',
@@ -85,6 +92,7 @@ export function resolveFinetuneArgs(
     'trainDrivers',
     'tripsPerDriver',
     'rateHz',
+    'segmentWindows',
   ] as const) {
     positiveInt(k, a[k]);
   }

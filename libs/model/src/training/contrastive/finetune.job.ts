@@ -17,6 +17,8 @@ import { learningRateAt } from '../pretrain/lr-schedule';
 import { WindowSampler } from '../pretrain/window-sampler';
 import { Trainer } from '../trainer';
 import { resolveFinetuneArgs, type FinetuneArgs } from './finetune-options';
+import { extractTripFeatures, type TripFeatures } from './frozen-features';
+import { featuresByDriver, sampleSegmentBatch, segmentLossFn } from './segment-head';
 import { sampleStyleBatch, tripsByDriver } from './style-batch';
 import { simulateStyleFleet } from './style-fleet';
 import { styleLossFn, type StyleLossParts } from './style-loss';
@@ -81,20 +83,33 @@ export async function runFinetune(
     hooks.onStage?.('simulating training drivers');
     const library = hooks.library ?? loadTraceLibrary(o.dataDir);
     const maxShift = Math.floor(c.contextLength / 4);
+    const headOnly = o.trainable === 'embedding-head';
     const fleet = simulateStyleFleet({
       drivers: o.trainDrivers,
       library,
-      minRouteS: (c.contextLength + maxShift) / o.rateHz,
+      minRouteS:
+        (headOnly ? o.segmentWindows * c.contextLength : c.contextLength + maxShift) / o.rateHz,
       onProgress: (d, t) => hooks.onProgress?.(d, t),
       rateHz: o.rateHz,
       seed: o.seed,
       tripsPerDriver: o.tripsPerDriver,
     });
     const byDriver = tripsByDriver(fleet, c.contextLength);
+    let segmentsByDriver: TripFeatures[][] = [];
+    if (headOnly) {
+      hooks.onStage?.('encoding windows (frozen encoder)');
+      const features = await extractTripFeatures(
+        model,
+        tokenizer,
+        fleet.trips,
+        o.channels,
+        (done, total) => hooks.onProgress?.(done, total),
+      );
+      segmentsByDriver = featuresByDriver(features, fleet.drivers, o.segmentWindows);
+    }
     const corpusDir =
       o.corpusDir ?? ((manifest.extra?.corpus ?? {}) as { dir?: string }).dir ?? undefined;
     let sampler: WindowSampler | undefined;
-    const headOnly = o.trainable === 'embedding-head';
     if (!headOnly && o.forecastBatch > 0 && corpusDir && fs.existsSync(corpusDir)) {
       sampler = await WindowSampler.load(await CorpusReader.open(corpusDir), 'train', {
         contextLength: c.contextLength,
@@ -126,6 +141,27 @@ export async function runFinetune(
         break;
       }
       setLearningRate(trainer.optimizer, learningRateAt(schedule, step));
+      const parts: StyleLossParts = { driver: 0, forecast: 0, scenario: 0, total: 0, views: 0 };
+      if (headOnly) {
+        const segs = sampleSegmentBatch(
+          segmentsByDriver,
+          {
+            drivers: o.batchDrivers,
+            segmentWindows: o.segmentWindows,
+            tripsPerDriver: o.windowsPerDriver,
+          },
+          batchPrng,
+        );
+        const step1 = segmentLossFn(model, segs, o.weights, o.temperature, parts);
+        try {
+          headOnlyStep(trainer, step1.lossFn);
+        } finally {
+          step1.dispose();
+        }
+        history.push(parts);
+        hooks.onProgress?.(step + 1, o.steps, parts);
+        continue;
+      }
       const batch = sampleStyleBatch(
         byDriver,
         tokenizer,
@@ -142,7 +178,6 @@ export async function runFinetune(
       const forecast: ForecastBatch | undefined = sampler
         ? makeForecastBatch(sampler.sample(o.forecastBatch, forecastPrng), tokenizer, c.horizon)
         : undefined;
-      const parts: StyleLossParts = { driver: 0, forecast: 0, scenario: 0, total: 0, views: 0 };
       const { lossFn, dispose } = styleLossFn(
         model,
         batch,
@@ -152,8 +187,7 @@ export async function runFinetune(
         parts,
       );
       try {
-        if (headOnly) headOnlyStep(trainer, lossFn);
-        else trainer.stepOn(lossFn);
+        trainer.stepOn(lossFn);
       } finally {
         dispose();
       }
