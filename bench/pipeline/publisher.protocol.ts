@@ -17,6 +17,11 @@ export interface PublisherInit {
   readonly influxUrl: string;
   readonly database: string;
   readonly phases: Readonly<Record<PhaseName, PublisherPhase>>;
+  /**
+   * Experiment: a KafkaTelemetryStream with this producer compression instead of the one
+   * createTelemetryStream(config) builds (gzip).
+   */
+  readonly compression?: 'gzip' | 'none';
 }
 
 export interface PublishCommand {
@@ -38,6 +43,8 @@ export interface PublishReport {
   /** Epoch ms before the first publish call, and when the last one resolved (broker acked). */
   readonly firstPublishAt: number;
   readonly lastAckAt: number;
+  /** Event-loop active time of the publisher thread from first publish to last ack, ms. */
+  readonly activeMs: number;
   readonly samples: number;
   /** Produce -> queryable, ms, for every marker found. */
   readonly latenciesMs: readonly number[];

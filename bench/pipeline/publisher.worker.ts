@@ -1,6 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '@fleetfm/config';
-import { createTelemetryStream, type OutgoingMessage, type TelemetryStream } from '@fleetfm/stream';
+import {
+  createTelemetryStream,
+  KafkaTelemetryStream,
+  type OutgoingMessage,
+  type TelemetryStream,
+} from '@fleetfm/stream';
 import { InfluxHttp } from './influx-http';
 import {
   nowMs,
@@ -101,6 +106,7 @@ async function publishPhase(
     () => lastAckAt,
   );
   const firstPublishAt = nowMs();
+  const elu = performance.eventLoopUtilization();
   const chunkSamples = cmd.chunkMessages * phase.samplesPerMessage;
   const spacingMs = cmd.samplesPerSecond ? (1000 * chunkSamples) / cmd.samplesPerSecond : 0;
   try {
@@ -119,11 +125,13 @@ async function publishPhase(
   } finally {
     publishing = false;
   }
+  const activeMs = performance.eventLoopUtilization(elu).active;
   const markers = await polling;
   return {
     phase: cmd.phase,
     firstPublishAt,
     lastAckAt,
+    activeMs,
     samples: messages.length * phase.samplesPerMessage,
     latenciesMs: markers.latencies,
     markersMissing: markers.missing,
@@ -139,7 +147,18 @@ async function main(): Promise<void> {
     {},
     { KAFKA_BROKERS: init.kafkaBrokers, KAFKA_TOPIC: init.topic, FLEETFM_LOG_LEVEL: 'warn' },
   );
-  const stream = await createTelemetryStream(config);
+  let stream: TelemetryStream;
+  if (init.compression === undefined) {
+    stream = await createTelemetryStream(config);
+  } else {
+    const kafka = new KafkaTelemetryStream({
+      brokers: config.kafka?.brokers ?? [],
+      partitions: config.kafka?.partitions,
+      compression: init.compression,
+    });
+    await kafka.ensureTopic(init.topic);
+    stream = kafka;
+  }
   const influx = new InfluxHttp(init.influxUrl);
   port.on('message', (cmd: PublishCommand | 'close') => {
     if (cmd === 'close') {

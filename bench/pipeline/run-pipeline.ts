@@ -21,6 +21,8 @@ export interface PipelineSizes extends DatasetOptions {
   readonly ingestOverrides?: Readonly<Record<string, string | number>>;
   /** CPU-profile the ingest thread during the throughput phase into this folder. */
   readonly profileDir?: string;
+  /** Experiment: producer compression instead of the configured stream's gzip. */
+  readonly producerCompression?: 'gzip' | 'none';
   /** Which Kafka/InfluxDB pair to use (services.ts). Default shared. */
   readonly services?: ServicesMode;
 }
@@ -54,6 +56,7 @@ export async function runPipeline(sizes: PipelineSizes): Promise<BenchResult> {
       ingestWorkers: sizes.ingestWorkers ?? 1,
       ingestOverrides: sizes.ingestOverrides ?? {},
       ...(sizes.profileDir ? { profileDir: sizes.profileDir } : {}),
+      ...(sizes.producerCompression ? { producerCompression: sizes.producerCompression } : {}),
     });
     const storedPoints = await influx.countPoints(database);
 
