@@ -22,15 +22,26 @@ export interface CpuShare {
   readonly machineUtilisation: number;
 }
 
-function processCpuSeconds(pid: number): number | undefined {
+function processCpuSeconds(pid: number | 'thread-self'): number | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(
+      pid === 'thread-self' ? '/proc/thread-self/stat' : `/proc/${pid}/stat`,
+      'utf8',
+    );
     // Fields after the command (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds of the calling thread (/proc/thread-self is the thread that reads it, so a worker
+ * thread gets its own figure); NaN where unavailable.
+ */
+export function threadCpuSeconds(): number {
+  return processCpuSeconds('thread-self') ?? Number.NaN;
 }
 
 function machineSeconds(): { busy: number; total: number } {

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +10,7 @@ import {
   openTimeSeriesStore,
   type TimeSeriesStore,
 } from '@fleetfm/timeseries';
-import { cpuShare, cpuSnapshot, type CpuShare } from './cpu-usage';
+import { cpuShare, cpuSnapshot, threadCpuSeconds, type CpuShare } from './cpu-usage';
 import type { Dataset, PhaseName } from './dataset';
 import { InstrumentedStore, type WriteStats } from './instrumented-store';
 import { PhaseProfiler } from './phase-profiler';
@@ -50,8 +49,8 @@ export interface FleetFmRun {
   readonly throughput: PublishReport & {
     readonly storedAt: number;
     readonly cpu: CpuShare;
-    /** Event-loop active time of the ingest (main) thread over the phase, ms. */
-    readonly ingestActiveMs: number;
+    /** CPU seconds of the ingest (main) thread over the phase. */
+    readonly ingestThreadCpu: number;
     /** store.write calls during the throughput phase. */
     readonly writes: WriteStats;
   };
@@ -232,12 +231,12 @@ export async function runFleetFm(
     const profiler = options.profileDir ? new PhaseProfiler() : undefined;
     await profiler?.start();
     const cpuBefore = cpuSnapshot(services.pids);
-    const elu = performance.eventLoopUtilization();
+    const threadCpu = threadCpuSeconds();
     const writesBefore = store.stats();
     const throughputReport = phase('throughput');
     const storedAt = await waitWritten(expected);
     const cpu = cpuShare(cpuBefore, cpuSnapshot(services.pids));
-    const ingestActiveMs = performance.eventLoopUtilization(elu).active;
+    const ingestThreadCpu = threadCpuSeconds() - threadCpu;
     const writesAfter = store.stats();
     if (profiler && options.profileDir) {
       const file = await profiler.stop(options.profileDir, `ingest-${options.topic}`);
@@ -267,7 +266,7 @@ export async function runFleetFm(
     const final = await samplesWritten(true);
     return {
       config,
-      throughput: { ...throughput, storedAt, cpu, writes, ingestActiveMs },
+      throughput: { ...throughput, storedAt, cpu, writes, ingestThreadCpu },
       latency: { ...latency, samplesPerSecond: rate },
       samplesWritten: final,
       ingestWorkers: workers.length,

@@ -43,8 +43,8 @@ export interface PublishReport {
   /** Epoch ms before the first publish call, and when the last one resolved (broker acked). */
   readonly firstPublishAt: number;
   readonly lastAckAt: number;
-  /** Event-loop active time of the publisher thread from first publish to last ack, ms. */
-  readonly activeMs: number;
+  /** CPU seconds of the publisher thread from first publish to last ack. */
+  readonly cpuSeconds: number;
   readonly samples: number;
   /** Produce -> queryable, ms, for every marker found. */
   readonly latenciesMs: readonly number[];

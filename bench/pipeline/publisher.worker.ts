@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '@fleetfm/config';
 import {
@@ -7,6 +6,7 @@ import {
   type OutgoingMessage,
   type TelemetryStream,
 } from '@fleetfm/stream';
+import { threadCpuSeconds } from './cpu-usage';
 import { InfluxHttp } from './influx-http';
 import {
   nowMs,
@@ -107,7 +107,7 @@ async function publishPhase(
     () => lastAckAt,
   );
   const firstPublishAt = nowMs();
-  const elu = performance.eventLoopUtilization();
+  const threadCpu = threadCpuSeconds();
   const chunkSamples = cmd.chunkMessages * phase.samplesPerMessage;
   const spacingMs = cmd.samplesPerSecond ? (1000 * chunkSamples) / cmd.samplesPerSecond : 0;
   try {
@@ -126,13 +126,13 @@ async function publishPhase(
   } finally {
     publishing = false;
   }
-  const activeMs = performance.eventLoopUtilization(elu).active;
+  const cpuSeconds = threadCpuSeconds() - threadCpu;
   const markers = await polling;
   return {
     phase: cmd.phase,
     firstPublishAt,
     lastAckAt,
-    activeMs,
+    cpuSeconds,
     samples: messages.length * phase.samplesPerMessage,
     latenciesMs: markers.latencies,
     markersMissing: markers.missing,
