@@ -11,12 +11,13 @@ export interface DriftOptions {
 
 /**
  * Drift evidence for each signal of one vehicle: how far the signal has wandered from what the
- * other signals imply. Each signal (its level, and its one-row change) is regressed on the other
+ * other signals imply. Each signal's one-row change is regressed on the other
  * signals' levels, squares, pairwise products and one-row changes (which covers V·I vs torque ×
  * speed, acceleration vs Δspeed, Δsoc vs current), fitted robustly on the series itself (least
  * squares, then a refit without rows beyond `trim` robust scales). The residual is smoothed with
- * an EWMA, which a slowly growing offset pushes steadily away from 0, and expressed in robust
- * scales of the smoothed residual. Output per signal: max of the level and change statistics.
+ * an EWMA, which a slowly growing offset (a constant bias of the change) pushes steadily away
+ * from 0, and expressed in robust scales of the smoothed residual. (Regressing the level as well
+ * measured worse on the eval fleet: 0.202 vs 0.217 AUC-PR for the component alone.)
  * A single signal has nothing to be checked against: the result is then empty.
  */
 export function driftScores(
@@ -46,9 +47,7 @@ export function driftScores(
         features.push(Float64Array.from({ length: n }, (_, t) => xa[t] * xb[t]));
       }
     }
-    const level = smoothedStat(residual(Float64Array.from(columns[target]), features, o), o);
-    const change = smoothedStat(residual(deltas[target], features, o), o);
-    out[target] = level.map((v, t) => (Number.isFinite(change[t]) ? Math.max(v, change[t]) : v));
+    out[target] = smoothedStat(residual(deltas[target], features, o), o);
   }
   return out;
 }
