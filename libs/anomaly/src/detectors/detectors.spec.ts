@@ -70,29 +70,29 @@ describe('decelerationEvidence', () => {
 });
 
 describe('driftScores', () => {
-  // Two physically tied signals: accel is the one-row change of speed (plus small noise).
+  // Two physically tied signals: the state of charge falls by 0.001 %/A per row of current, and
+  // is read with a little noise.
   const n = 600;
   const e = noise(n, 7);
-  const speed = new Float64Array(n);
-  const accel = new Float64Array(n);
-  for (let t = 1; t < n; t++) {
-    accel[t] = Math.sin(t / 15) + 0.05 * e[t];
-    speed[t] = speed[t - 1] + Math.sin(t / 15);
-  }
+  const current = Float64Array.from({ length: n }, (_, t) => 50 + 40 * Math.sin(t / 15));
+  const soc = new Float64Array(n);
+  soc[0] = 80;
+  for (let t = 1; t < n; t++) soc[t] = soc[t - 1] - 0.001 * current[t];
+  const read = soc.map((v, t) => v + 0.002 * e[t]);
 
   it('raises the drifting signal once a linear offset builds up, not before', () => {
-    const drifted = Float64Array.from(accel);
-    for (let t = 400; t < 500; t++) drifted[t] += ((t - 400) / 100) * 1.5;
-    const clean = driftScores({ accel_mps2: accel, speed_mps: speed });
-    const out = driftScores({ accel_mps2: drifted, speed_mps: speed });
+    const drifted = Float64Array.from(read);
+    for (let t = 400; t < 500; t++) drifted[t] += ((t - 400) / 100) * 1.0;
+    const clean = driftScores({ battery_current_a: current, soc_pct: read });
+    const out = driftScores({ battery_current_a: current, soc_pct: drifted });
     const maxOf = (a: Float64Array, from: number, to: number): number =>
       Math.max(...Array.from(a.subarray(from, to)).filter(Number.isFinite));
-    // Before the drift the statistic stays near the clean series' range; at its end it is far out.
-    expect(maxOf(out.accel_mps2, 450, 500)).toBeGreaterThan(5 * maxOf(clean.accel_mps2, 20, n));
-    expect(maxOf(out.accel_mps2, 20, 390)).toBeLessThan(2 * maxOf(clean.accel_mps2, 20, n));
+    // Before the drift the statistic stays in the clean series' range; in it, far out.
+    expect(maxOf(out.soc_pct, 450, 500)).toBeGreaterThan(3 * maxOf(clean.soc_pct, 20, n));
+    expect(maxOf(out.soc_pct, 20, 390)).toBeLessThan(2 * maxOf(clean.soc_pct, 20, n));
   });
 
   it('needs at least two signals', () => {
-    expect(driftScores({ speed_mps: speed })).toEqual({});
+    expect(driftScores({ soc_pct: read })).toEqual({});
   });
 });
