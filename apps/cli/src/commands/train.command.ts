@@ -199,20 +199,23 @@ async function train(flags: TrainFlags): Promise<void> {
     },
     Presets.shades_classic,
   );
+  // MultiBar.log only flushes on the next redraw; without a terminal, plain lines are better.
+  const say = (text: string): void =>
+    process.stderr.isTTY ? bars.log(`${text}\n`) : console.log(text);
   // Created at the start event so that a resumed run's ETA counts from its first step.
   let bar: ReturnType<MultiBar['create']> | undefined;
   const result = await runPretraining(args, {
     onEval: (e) => {
       bar?.update({ val: e.valLoss.toFixed(4) });
-      bars.log(
-        `step ${e.step}: validation loss ${e.valLoss.toFixed(4)}${e.improved ? ' (best, saved)' : ` (best ${e.bestValLoss.toFixed(4)})`}\n`,
+      say(
+        `step ${e.step}: validation loss ${e.valLoss.toFixed(4)}${e.improved ? ' (best, saved)' : ` (best ${e.bestValLoss.toFixed(4)})`}`,
       );
     },
     onStart: (e) => {
       bar = bars.create(steps, e.startStep, { loss: '-', sps: '-', tps: '-', val: '-' });
-      bars.log(
+      say(
         `training ${e.parameters.toLocaleString('en-US')} parameters on ${e.workers} worker(s); ` +
-          `${e.trainSeries} train / ${e.validationSeries} ${e.validationFrom} series; from step ${e.startStep}\n`,
+          `${e.trainSeries} train / ${e.validationSeries} ${e.validationFrom} series; from step ${e.startStep}`,
       );
     },
     onStep: (e) =>
