@@ -170,6 +170,9 @@ function buildMeta(m: PipelineMeasurements, seconds: number): Record<string, unk
       pacedRate: round(run.latency.samplesPerSecond),
       pacedRateRule: `min(target ${thousands(TARGET_SAMPLES_PER_S)} samples/s, 0.8 x the measured sustained throughput), at most ${sizes.latencySeconds} s`,
       markers: run.latency.latenciesMs.length,
+      // Rising from the first to the last third = the paced rate exceeded what the machine gave
+      // the pipeline at that moment and a backlog built up (not a steady-state delay).
+      p50ByThird: thirds(run.latency.latenciesMs).map((part) => round(median(part))),
       markersMissing: run.latency.markersMissing,
       meanPollMs: round(run.latency.meanPollMs),
       noThroughputPhaseMarkers:
@@ -240,4 +243,9 @@ function cpuBudget(m: PipelineMeasurements): Record<string, unknown> {
       rule: 'cores / (node - publisher thread + kafka + influx CPU per sample in the FleetFM phase), perfect overlap, nothing else on the machine: an estimate. node still includes the thread pool, which also runs the producer’s gzip (~10 us/sample measured separately), so this understates a dedicated ingest machine somewhat',
     },
   };
+}
+
+function thirds(values: readonly number[]): number[][] {
+  const n = values.length;
+  return [0, 1, 2].map((k) => values.slice(Math.floor((k * n) / 3), Math.floor(((k + 1) * n) / 3)));
 }

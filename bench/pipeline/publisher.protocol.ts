@@ -46,7 +46,7 @@ export interface PublishReport {
   /** CPU seconds of the publisher thread from first publish to last ack. */
   readonly cpuSeconds: number;
   readonly samples: number;
-  /** Produce -> queryable, ms, for every marker found. */
+  /** Produce -> queryable, ms, for every marker found, in publish order. */
   readonly latenciesMs: readonly number[];
   readonly markersMissing: number;
   readonly polls: number;

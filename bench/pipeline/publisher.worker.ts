@@ -47,6 +47,8 @@ async function pollMarkers(
   lastAck: () => number,
 ): Promise<{ latencies: number[]; missing: number; polls: number; meanPollMs: number }> {
   const latencies: number[] = [];
+  // Latency per marker in publish order (NaN = not found), to see whether a backlog built up.
+  const byMarker = new Array<number>(phase.markers.length).fill(Number.NaN);
   let polls = 0;
   let pollTime = 0;
   for (;;) {
@@ -68,6 +70,7 @@ async function pollMarkers(
         if (!flags[k]) return;
         clock.found[marker] = 1;
         latencies.push(answered - clock.publishedAt[marker]);
+        byMarker[marker] = answered - clock.publishedAt[marker];
       });
     }
     if (latencies.length === phase.markers.length) break;
@@ -75,7 +78,7 @@ async function pollMarkers(
     await sleep(cmd.pollMs);
   }
   return {
-    latencies,
+    latencies: byMarker.filter((x) => !Number.isNaN(x)),
     missing: phase.markers.length - latencies.length,
     polls,
     meanPollMs: polls > 0 ? pollTime / polls : Number.NaN,
