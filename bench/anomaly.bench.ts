@@ -8,6 +8,7 @@ import {
 import { SIGNAL_NAMES } from '@fleetfm/domain';
 import { evaluateAnomalies, DEFAULT_EVAL_OPTIONS } from '@fleetfm/evaluation';
 import { loadModelDir, PatchForecastAdapter } from '@fleetfm/forecasting';
+import { selectBackend } from '@fleetfm/model';
 import { FleetSimulator, loadTraceLibrary, type TraceLibrary } from '@fleetfm/simulator';
 import path from 'node:path';
 import type { Benchmark, BenchMetric, BenchResult } from './harness';
@@ -32,6 +33,7 @@ const bench: Benchmark = {
     };
     const library = loadTraceLibrary(path.resolve(__dirname, '..', '..', '..', 'shared', 'data'));
     const modelDir = env.FLEETFM_BENCH_MODEL;
+    if (modelDir) await selectBackend();
     const loaded = modelDir ? await loadModelDir(modelDir) : undefined;
     const model = loaded
       ? new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer)
@@ -53,7 +55,7 @@ const bench: Benchmark = {
       ['model-free', ['stuck', 'spike', 'drift', 'braking']],
       ['no-drift', ['stuck', 'spike', 'braking']],
     ];
-    if (loaded) sets.unshift(['surprise', ['surprise']]);
+    if (loaded && env.ANOMALY_BENCH_SURPRISE !== '0') sets.unshift(['surprise', ['surprise']]);
     const r0 = await evaluateAnomalies(selfCalibrated, {
       ...o,
       components: ['stuck', 'spike', 'drift', 'braking'],

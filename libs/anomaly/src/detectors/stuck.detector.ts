@@ -36,17 +36,27 @@ export function stuckRunLength(values: ArrayLike<number>, o: StuckOptions = {}):
   return out;
 }
 
-/** Values that occur in at least `share` of the finite rows. */
+/**
+ * Values the series rests at: they occur in at least `share` of the finite rows, and either the
+ * series comes back to them (two or more separate runs) or they are its minimum (0 m/s, a released
+ * pedal). A frozen sensor holds one arbitrary value in one run, so it is not taken for one.
+ */
 export function restingValues(values: ArrayLike<number>, share: number): Set<number> {
   const counts = new Map<number, number>();
+  const runs = new Map<number, number>();
   let finite = 0;
+  let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
     finite++;
+    if (v < min) min = v;
     counts.set(v, (counts.get(v) ?? 0) + 1);
+    if (i === 0 || values[i - 1] !== v) runs.set(v, (runs.get(v) ?? 0) + 1);
   }
   const out = new Set<number>();
-  for (const [v, c] of counts) if (c >= share * finite && c > 1) out.add(v);
+  for (const [v, c] of counts) {
+    if (c > 1 && c >= share * finite && ((runs.get(v) ?? 0) >= 2 || v === min)) out.add(v);
+  }
   return out;
 }
