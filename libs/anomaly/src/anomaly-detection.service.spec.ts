@@ -41,9 +41,9 @@ describe('AnomalyDetectionService', () => {
     expect(s.raw[20]).toBeCloseTo(71 / 30, 5);
     expect(Number.isNaN(s.raw[25])).toBe(true);
     // Rows 16-29 less the gap: 12 at 1/30 and one at 71/30. Mid-rank CDF: 6/13 for 1/30; the
-    // top 1 of 13 is the tail above u = 1/30 with mean excess β = 7/3:
-    // 1 - (1/13) / (1 + (71/30 - 1/30)/β) = 1 - 1/26.
-    expect(s.scores[20]).toBeCloseTo(1 - 1 / 26, 6);
+    // top 1 of 13 is the exponential tail above u = 1/30 with mean excess β = 7/3:
+    // 1 - (1/13)·exp(-(71/30 - 1/30)/β) = 1 - e^-1/13.
+    expect(s.scores[20]).toBeCloseTo(1 - Math.exp(-1) / 13, 6);
     expect(s.scores[16]).toBeCloseTo(6 / 13, 6);
     expect(Array.from(s.flags).reduce((a, b) => a + b, 0)).toBe(1);
     expect(s.flags[20]).toBe(1);
@@ -62,8 +62,8 @@ describe('AnomalyDetectionService', () => {
     expect(model.batches).toEqual([2, 2]);
     const s = result.series[0];
     expect(result.calibration).toBe('checkpoint');
-    // 71/30 is in the tail above u = 2 (top 1 of 4, mean excess β = 1): 1 - (1/4) / (1 + 11/30).
-    expect(s.scores[20]).toBeCloseTo(1 - 0.25 / (1 + 11 / 30), 6);
+    // 71/30 is in the tail above u = 2 (top 1 of 4, mean excess β = 1): 1 - e^-(71/30-2) / 4.
+    expect(s.scores[20]).toBeCloseTo(1 - Math.exp(-(71 / 30 - 2)) / 4, 6);
     expect(s.flags[20]).toBe(0);
   });
 });

@@ -2,13 +2,13 @@ import { ValidationError } from '@fleetfm/domain';
 import type { CalibratorState } from '@fleetfm/model';
 
 /**
- * Empirical CDF of a score on normal data with a heavy (peaks-over-threshold, Pareto) upper tail:
+ * Empirical CDF of a score on normal data with an exponential (peaks-over-threshold) upper tail:
  * below the reference's (1 - tailShare) quantile u it is the mid-rank ECDF; above u,
- * 1 - tailShare / (1 + (x - u) / β) with β the mean excess of the reference over u. The tail keeps
+ * 1 - tailShare · exp(-(x - u) / β) with β the mean excess of the reference over u. The tail keeps
  * scores beyond every normal value distinct and comparable across components and signals (they
- * are 1 - p-values), where a plain ECDF would tie them all at 1. Heavy rather than exponential:
- * an exponential tail rounds to exactly 1 in float64 a few dozen β out, which tied the anomalies
- * with the normal rows of a fleet unlike the calibration fleet. Monotone, in [0, 1].
+ * are 1 - p-values), where a plain ECDF would tie them all at 1. Monotone, in [0, 1]. Far out
+ * (a few dozen β) it rounds to exactly 1 in float64; a heavy Pareto tail, 1 - share / (1 + z),
+ * avoids that but measured worse on the eval fleet (model-free AUC-PR 0.498 vs 0.535).
  * Reads and writes the `CalibratorState` of `@fleetfm/model` (sorted reference, threshold).
  */
 export class TailCalibrator {
@@ -59,7 +59,7 @@ export class TailCalibrator {
 
   score(x: number): number {
     if (Number.isNaN(x)) return Number.NaN;
-    if (x > this.u) return 1 - this.share / (1 + (x - this.u) / this.beta);
+    if (x > this.u) return 1 - this.share * Math.exp(-(x - this.u) / this.beta);
     const ref = this.reference;
     let lo = 0;
     let hi = ref.length;
