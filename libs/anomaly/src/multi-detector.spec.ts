@@ -87,4 +87,20 @@ describe('multi-detector anomaly score', () => {
     expect(Math.min(...Array.from(p.scores.subarray(160, 180)))).toBe(p.scores[160]);
     expect(Math.max(...Array.from(s.scores.subarray(16, 100)))).toBeLessThan(0.6);
   });
+
+  it('scores a lone series (a one-column CSV) without the cross-signal components', async () => {
+    const values = Float32Array.from({ length: 120 }, (_, t) => 10 + Math.sin(t / 4));
+    values[60] = 40;
+    const r = await new AnomalyDetectionService(new PersistenceModel()).detect([
+      { name: 'x', values },
+    ]);
+    const s = r.series[0];
+    expect(Object.keys(s.components).sort()).toEqual(['spike', 'stuck', 'surprise']);
+    const scored = Array.from(s.scores.subarray(16));
+    expect(scored.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(Math.max(...scored)).toBe(s.scores[60]);
+    // Self-calibrated on 104 rows, the top row of a component scores at most 1 - e^-1/104, so
+    // three components give at most (1 - e^-1/104)^3 ≈ 0.9894: under the default 0.99 threshold.
+    expect(s.scores[60]).toBeGreaterThan(0.98);
+  });
 });
