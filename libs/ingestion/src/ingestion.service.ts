@@ -11,6 +11,9 @@ import { zeroCounters, type IngestionCounters, type IngestionMetrics } from './i
 import { DEFAULT_MAX_MESSAGE_BYTES, type IngestionOptions } from './ingestion.options';
 import { deadLetter, decodeMessage } from './message-decoder';
 
+/** How long a measured lag is reused by metrics(). */
+const LAG_TTL_MS = 1000;
+
 /** The subset of Nest's Logger that ingestion uses. */
 export interface IngestionLogger {
   log(message: string): void;
@@ -32,6 +35,7 @@ export class IngestionService {
   private subscription: Subscription | undefined;
   private stopping = false;
   private wakePause: (() => void) | undefined;
+  private lagCache: { at: number; value: Promise<number> } | undefined;
 
   constructor(
     private readonly stream: TelemetryStream,
@@ -71,8 +75,18 @@ export class IngestionService {
     this.subscription = undefined;
   }
 
+  /**
+   * Counters and lag. The lag costs the stream a round trip (three admin requests on Kafka), so
+   * it is asked at most once per LAG_TTL_MS however often health checks and dashboards poll.
+   */
   async metrics(): Promise<IngestionMetrics> {
-    const lag = await this.stream.lag(this.options.topic, this.options.groupId);
+    const now = performance.now();
+    if (this.lagCache === undefined || now - this.lagCache.at > LAG_TTL_MS) {
+      const value = this.stream.lag(this.options.topic, this.options.groupId);
+      this.lagCache = { at: now, value };
+      value.catch(() => (this.lagCache = undefined));
+    }
+    const lag = await this.lagCache.value;
     return { ...this.counters, lag, running: this.subscription !== undefined };
   }
 
