@@ -1,6 +1,6 @@
 import { fluxString } from '@influxdata/influxdb-client';
 import { TS_MAX, TS_MIN } from '@fleetfm/domain';
-import { MEASUREMENT, PRESENT_FIELD } from './line-protocol.encoder';
+import { LEGACY_PRESENT_FIELD, MEASUREMENT, PRESENT_FIELD } from './line-protocol.encoder';
 
 /** Everything FleetFM can have stored: the domain's accepted timestamp range. */
 export const ALL_TIME = { from: TS_MIN, to: TS_MAX } as const;
@@ -30,7 +30,7 @@ function fieldFilter(fields: readonly string[]): string {
 /**
  * Long-format rows (`_time`, `_value`, `_field`) of the given fields of one vehicle in
  * [from, to). Pivoting happens in TypeScript: faster than Flux's pivot() on InfluxDB 1.8 (see
- * bench/influx-store.bench.ts) and it lets the reader apply the `signals` presence field.
+ * bench/influx-store.bench.ts) and it lets the reader apply the `present` mask.
  */
 export function rangeQuery(
   bucket: string,
@@ -58,13 +58,13 @@ export function latestQuery(bucket: string, vehicleId: string): string {
 }
 
 /**
- * First or last point time per vehicle. Reads only the presence field, which every point
- * written by FleetFM carries.
+ * First or last point time per vehicle. Reads only the presence fields, one of which every
+ * point written by FleetFM carries.
  */
 export function edgeQuery(bucket: string, edge: 'first' | 'last'): string {
   return (
     source(bucket, ALL_TIME.from, ALL_TIME.to) +
-    `  |> filter(fn: (r) => r._measurement == ${fluxString(MEASUREMENT)} and r._field == ${fluxString(PRESENT_FIELD)})\n` +
+    `  |> filter(fn: (r) => r._measurement == ${fluxString(MEASUREMENT)} and (r._field == ${fluxString(PRESENT_FIELD)} or r._field == ${fluxString(LEGACY_PRESENT_FIELD)}))\n` +
     `  |> ${edge}()\n` +
     `  |> keep(columns: ["_time", "vehicle_id"])`
   );

@@ -14,7 +14,7 @@ import { ChunkedWriter, type ChunkedWriterOptions } from './chunked-writer';
 import { FluxCsvReader, parseFluxTime, type FluxRowHandler } from './flux-csv.reader';
 import { ALL_TIME, edgeQuery, latestQuery, rangeQuery } from './flux-queries';
 import { describeError, toDomainError } from './influx-errors';
-import { PRESENT_FIELD } from './line-protocol.encoder';
+import { LEGACY_PRESENT_FIELD, PRESENT_FIELD } from './line-protocol.encoder';
 import { LongFrameBuilder, downsampleFrame } from './long-frame.builder';
 
 export interface InfluxStoreOptions extends ChunkedWriterOptions {
@@ -36,9 +36,10 @@ export interface InfluxStoreOptions extends ChunkedWriterOptions {
 
 /**
  * `TimeSeriesStore` on InfluxDB (2.x API; 1.8 with Flux enabled works too). Measurement
- * `telemetry`, tag `vehicle_id`, one float field per signal, ms timestamps, plus two string
- * fields that make a rewrite replace the whole sample: `driver_id` ("" when none) and `signals`
- * (the signals the sample carried). The driver is a field, not a tag, on purpose: as a tag, a
+ * `telemetry`, tag `vehicle_id`, one float field per signal, ms timestamps, plus two fields
+ * that make a rewrite replace the whole sample: the string `driver_id` (only when the sample
+ * has one) and the integer `present` (bit mask of the signals and driver the sample carried;
+ * see line-protocol.encoder.ts). The driver is a field, not a tag, on purpose: as a tag, a
  * sample rewritten with another (or no) driver would become a second point in another series
  * instead of replacing the first. Queries read long-format Flux CSV and pivot and downsample
  * in TypeScript (see long-frame.builder.ts for why).
@@ -84,7 +85,7 @@ export class InfluxTimeSeriesStore extends TimeSeriesStore {
     const to = Math.min(query.to, ALL_TIME.to);
     const builder = new LongFrameBuilder(from, to);
     if (from < to && signals.length > 0) {
-      const fields = [...signals, PRESENT_FIELD];
+      const fields = [...signals, PRESENT_FIELD, LEGACY_PRESENT_FIELD];
       await this.run(
         rangeQuery(this.options.bucket, query.vehicleId, from, to, fields),
         builder.add,

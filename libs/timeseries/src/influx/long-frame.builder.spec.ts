@@ -1,4 +1,4 @@
-import { LongFrameBuilder, downsampleFrame, presenceMask } from './long-frame.builder';
+import { LongFrameBuilder, downsampleFrame, legacyPresenceMask } from './long-frame.builder';
 
 const T0 = Date.UTC(2026, 0, 1);
 const at = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
@@ -17,19 +17,42 @@ describe('LongFrameBuilder', () => {
     expect(list(frame.columns.grade_pct)).toEqual([NaN, NaN, NaN]);
   });
 
-  it('hides values the presence field does not list (left over from a rewrite)', () => {
+  it('hides values whose bit the presence mask lacks (left over from a rewrite)', () => {
     const sut = new LongFrameBuilder();
     sut.add(at(0), '7.5', 'speed_mps');
     sut.add(at(0), '60', 'soc_pct'); // stale: the rewrite carried only speed
+    sut.add(at(0), '256', 'present');
+    const frame = sut.toFrame('v', ['soc_pct', 'speed_mps']);
+    expect(list(frame.columns.speed_mps)).toEqual([7.5]);
+    expect(list(frame.columns.soc_pct)).toEqual([NaN]);
+  });
+
+  it('hides values the legacy presence list does not list', () => {
+    const sut = new LongFrameBuilder();
+    sut.add(at(0), '7.5', 'speed_mps');
+    sut.add(at(0), '60', 'soc_pct');
     sut.add(at(0), 'speed_mps', 'signals');
     const frame = sut.toFrame('v', ['soc_pct', 'speed_mps']);
     expect(list(frame.columns.speed_mps)).toEqual([7.5]);
     expect(list(frame.columns.soc_pct)).toEqual([NaN]);
   });
 
+  it('prefers the presence mask over a legacy list at the same time (rewritten old point)', () => {
+    const sut = new LongFrameBuilder();
+    sut.add(at(0), '7.5', 'speed_mps');
+    sut.add(at(0), '60', 'soc_pct');
+    sut.add(at(0), '128', 'present'); // soc only
+    sut.add(at(0), 'speed_mps', 'signals'); // stale list of the old write
+    sut.add(at(1000), '8', 'speed_mps');
+    sut.add(at(1000), 'speed_mps', 'signals'); // an old point never rewritten
+    const frame = sut.toFrame('v', ['soc_pct', 'speed_mps']);
+    expect(list(frame.columns.speed_mps)).toEqual([NaN, 8]);
+    expect(list(frame.columns.soc_pct)).toEqual([60, NaN]);
+  });
+
   it('keeps a point that has only a presence field (no signals)', () => {
     const sut = new LongFrameBuilder();
-    sut.add(at(5), '', 'signals');
+    sut.add(at(5), '0', 'present');
     expect(list(sut.toFrame('v', ['speed_mps']).columns.speed_mps)).toEqual([NaN]);
   });
 
@@ -47,7 +70,7 @@ describe('LongFrameBuilder', () => {
     sut.add(at(1000), '70', 'soc_pct'); // older than the newest point
     sut.add(at(5000), '20', 'pedal_pct'); // stale field of the newest point
     sut.add(at(5000), 'drv-7', 'driver_id');
-    sut.add(at(5000), 'speed_mps', 'signals');
+    sut.add(at(5000), String(256 + 32768), 'present');
     expect(sut.toLatest('v')).toEqual({
       vehicleId: 'v',
       driverId: 'drv-7',
@@ -65,11 +88,35 @@ describe('LongFrameBuilder', () => {
     expect(sut.toLatest('v')).toEqual({ vehicleId: 'v', ts: T0, signals: { speed_mps: 4 } });
   });
 
-  it('maps presence lists to bits of SIGNAL_NAMES (sorted)', () => {
-    expect(presenceMask('')).toBe(0);
-    expect(presenceMask('accel_mps2')).toBe(1);
-    expect(presenceMask('battery_current_a,accel_mps2')).toBe(3);
-    expect(presenceMask('speed_mps,warp')).toBe(1 << 8);
+  it('ignores a driver left over from a rewrite without driver (driver bit clear)', () => {
+    const sut = new LongFrameBuilder();
+    sut.add(at(0), '4', 'speed_mps');
+    sut.add(at(0), 'drv-old', 'driver_id');
+    sut.add(at(0), '256', 'present');
+    expect(sut.toLatest('v')).toEqual({ vehicleId: 'v', ts: T0, signals: { speed_mps: 4 } });
+  });
+
+  it('takes the latest from a newer legacy point over an older masked one', () => {
+    const sut = new LongFrameBuilder();
+    sut.add(at(0), '1', 'speed_mps');
+    sut.add(at(0), '256', 'present');
+    sut.add(at(9), '2', 'speed_mps');
+    sut.add(at(9), 'drv-1', 'driver_id');
+    sut.add(at(9), 'speed_mps', 'signals');
+    expect(sut.toLatest('v')).toEqual({
+      vehicleId: 'v',
+      driverId: 'drv-1',
+      ts: T0 + 9,
+      signals: { speed_mps: 2 },
+    });
+  });
+
+  it('maps legacy presence lists to bits of SIGNAL_NAMES (sorted), plus the driver bit', () => {
+    const D = 32768;
+    expect(legacyPresenceMask('')).toBe(D);
+    expect(legacyPresenceMask('accel_mps2')).toBe(D + 1);
+    expect(legacyPresenceMask('battery_current_a,accel_mps2')).toBe(D + 3);
+    expect(legacyPresenceMask('speed_mps,warp')).toBe(D + (1 << 8));
   });
 });
 

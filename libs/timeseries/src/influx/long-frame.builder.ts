@@ -1,18 +1,26 @@
 import { SIGNAL_NAMES, isSignalName, type SignalName, type TelemetrySample } from '@fleetfm/domain';
 import type { DownsampledFrame, SignalAggregates, TelemetryFrame } from '../time-series-store.port';
 import { parseFluxTime } from './flux-csv.reader';
-import { DRIVER_FIELD, PRESENT_FIELD } from './line-protocol.encoder';
+import {
+  DRIVER_BIT,
+  DRIVER_FIELD,
+  LEGACY_PRESENT_FIELD,
+  PRESENT_FIELD,
+} from './line-protocol.encoder';
 
 const SIGNAL_BIT = new Map<string, number>(SIGNAL_NAMES.map((name, i) => [name, 1 << i]));
-/** Presence of a point that has no presence field (written by another tool): all signals. */
-const ALL_PRESENT = (1 << SIGNAL_NAMES.length) - 1;
+/** Presence of a point without presence field (written by another tool): everything. */
+const ALL_PRESENT = ((1 << SIGNAL_NAMES.length) - 1) | DRIVER_BIT;
 const maskCache = new Map<string, number>();
 
-/** Bit mask (bit i = SIGNAL_NAMES[i]) of a presence field value "soc_pct,speed_mps". */
-export function presenceMask(list: string): number {
+/**
+ * Bit mask (bit i = SIGNAL_NAMES[i], plus DRIVER_BIT: such points always carried the driver
+ * field) of a legacy presence field value "soc_pct,speed_mps".
+ */
+export function legacyPresenceMask(list: string): number {
   let mask = maskCache.get(list);
   if (mask === undefined) {
-    mask = 0;
+    mask = DRIVER_BIT;
     for (const name of list.split(',')) mask |= SIGNAL_BIT.get(name) ?? 0;
     if (maskCache.size > 4096) maskCache.clear();
     maskCache.set(list, mask);
@@ -27,13 +35,16 @@ interface FieldSeries {
 
 /**
  * Collects long-format Flux rows (time, value, field) of one vehicle and pivots them into
- * columns. A signal value counts only where the point's presence field lists it: InfluxDB
- * merges the fields of a rewritten point, this undoes that for signals the rewrite dropped.
+ * columns. A signal value (or driver) counts only where the point's presence mask has its bit:
+ * InfluxDB merges the fields of a rewritten point, this undoes that for fields the rewrite
+ * dropped. The integer PRESENT_FIELD wins over the LEGACY_PRESENT_FIELD list of older writes.
  */
 export class LongFrameBuilder {
   private readonly series = new Map<string, FieldSeries>();
   private readonly presentTimes: number[] = [];
   private readonly presentMasks: number[] = [];
+  private readonly legacyTimes: number[] = [];
+  private readonly legacyMasks: number[] = [];
   private readonly driverAt = new Map<number, string>();
 
   /** Rows outside [from, to) are ignored, whatever the server's range semantics. */
@@ -48,7 +59,10 @@ export class LongFrameBuilder {
     if (t < this.from || t >= this.to) return;
     if (field === PRESENT_FIELD) {
       this.presentTimes.push(t);
-      this.presentMasks.push(presenceMask(value));
+      this.presentMasks.push(Number(value) | 0);
+    } else if (field === LEGACY_PRESENT_FIELD) {
+      this.legacyTimes.push(t);
+      this.legacyMasks.push(legacyPresenceMask(value));
     } else if (field === DRIVER_FIELD) {
       this.driverAt.set(t, value);
     } else if (isSignalName(field)) {
@@ -66,6 +80,7 @@ export class LongFrameBuilder {
     const ts = this.unionTimes();
     const n = ts.length;
     const masks = new Int32Array(n).fill(ALL_PRESENT);
+    this.scatter(ts, this.legacyTimes, (i, k) => (masks[i] = this.legacyMasks[k]));
     this.scatter(ts, this.presentTimes, (i, k) => (masks[i] = this.presentMasks[k]));
     const columns: Partial<Record<SignalName, Float64Array>> = {};
     for (const name of signals) {
@@ -86,12 +101,14 @@ export class LongFrameBuilder {
   toLatest(vehicleId: string): TelemetrySample | undefined {
     let ts = -Infinity;
     for (const t of this.presentTimes) ts = Math.max(ts, t);
+    for (const t of this.legacyTimes) ts = Math.max(ts, t);
     if (ts === -Infinity) {
       for (const s of this.series.values()) for (const t of s.times) ts = Math.max(ts, t);
     }
     if (ts === -Infinity) return undefined;
     const k = this.presentTimes.indexOf(ts);
-    const mask = k < 0 ? ALL_PRESENT : this.presentMasks[k];
+    const j = this.legacyTimes.indexOf(ts);
+    const mask = k >= 0 ? this.presentMasks[k] : j >= 0 ? this.legacyMasks[j] : ALL_PRESENT;
     const signals: Partial<Record<SignalName, number>> = {};
     for (const name of SIGNAL_NAMES) {
       const s = this.series.get(name);
@@ -100,18 +117,19 @@ export class LongFrameBuilder {
         signals[name] = s.values[at];
       }
     }
-    const driverId = this.driverAt.get(ts);
+    const driverId = (mask & DRIVER_BIT) === 0 ? undefined : this.driverAt.get(ts);
     return driverId === undefined || driverId === ''
       ? { vehicleId, ts, signals }
       : { vehicleId, driverId, ts, signals };
   }
 
   private unionTimes(): Float64Array {
-    let total = this.presentTimes.length;
+    let total = this.presentTimes.length + this.legacyTimes.length;
     for (const s of this.series.values()) total += s.times.length;
     const all = new Float64Array(total);
     let o = 0;
     for (const t of this.presentTimes) all[o++] = t;
+    for (const t of this.legacyTimes) all[o++] = t;
     for (const s of this.series.values()) for (const t of s.times) all[o++] = t;
     all.sort();
     let n = 0;
