@@ -1,15 +1,14 @@
 import {
   AnomalyDetectionService,
   fitModelFreeCalibration,
+  simulateNormalFleet,
   writeDetectorCalibration,
   type ComponentName,
-  type GroupedSeries,
 } from '@fleetfm/anomaly';
-import { SIGNAL_NAMES } from '@fleetfm/domain';
 import { evaluateAnomalies, DEFAULT_EVAL_OPTIONS } from '@fleetfm/evaluation';
 import { loadModelDir, PatchForecastAdapter } from '@fleetfm/forecasting';
 import { selectBackend } from '@fleetfm/model';
-import { FleetSimulator, loadTraceLibrary, type TraceLibrary } from '@fleetfm/simulator';
+import { loadTraceLibrary } from '@fleetfm/simulator';
 import path from 'node:path';
 import type { Benchmark, BenchMetric, BenchResult } from './harness';
 
@@ -40,7 +39,9 @@ const bench: Benchmark = {
       : (undefined as unknown as PatchForecastAdapter);
     const started = performance.now();
     const calVehicles = Number(env.ANOMALY_CAL_VEHICLES ?? 12);
-    const calibration = fitModelFreeCalibration(normalFleet(library, calVehicles, o.durationS));
+    const calibration = fitModelFreeCalibration(
+      simulateNormalFleet(library, calVehicles, o.durationS),
+    );
     console.log(`calibration fitted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (modelDir && env.ANOMALY_WRITE_CALIBRATION === '1') {
       console.log(`wrote ${writeDetectorCalibration(modelDir, calibration)}`);
@@ -79,21 +80,3 @@ const bench: Benchmark = {
 };
 
 export default bench;
-
-/**
- * Normal (anomaly-free) telemetry of a calibration fleet: its own seed (neither the eval fleet's
- * nor the training corpus'), one group per vehicle.
- */
-function normalFleet(library: TraceLibrary, vehicles: number, durationS: number): GroupedSeries[] {
-  const sim = new FleetSimulator({ anomalyRate: 0, library, rateHz: 1, seed: 777, vehicles });
-  const cols = sim.vehicles.map(() => SIGNAL_NAMES.map(() => new Float32Array(durationS)));
-  for (let t = 0; t < durationS; t++) {
-    sim.step().forEach((s, v) => {
-      SIGNAL_NAMES.forEach((n, j) => (cols[v][j][t] = s.signals[n] ?? Number.NaN));
-    });
-  }
-  void sim.close();
-  return sim.vehicles.flatMap((veh, v) =>
-    SIGNAL_NAMES.map((n, j) => ({ group: veh.vehicleId, name: n, values: cols[v][j] })),
-  );
-}

@@ -6,3 +6,4 @@ export * from './detectors/harsh-braking.detector';
 export * from './detectors/robust-stats';
 export * from './detectors/spike.detector';
 export * from './detectors/stuck.detector';
+export * from './normal-fleet';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AnomalyDetectionService } from '@fleetfm/anomaly';
+import { AnomalyDetectionService, readDetectorCalibration } from '@fleetfm/anomaly';
 import { InvalidRequestError } from '@fleetfm/domain';
 import {
   DETECT_CSV_LAYOUT,
@@ -57,6 +57,8 @@ export async function runDetectCommand(
     const service = new AnomalyDetectionService(
       new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer),
       loaded.manifest.calibrator,
+      // Calibration of the model-free detectors, a sidecar of the checkpoint when it has one.
+      readDetectorCalibration(loaded.dir),
     );
     const bar = progressBar(ctx.progress ?? false, 'detect');
     const result = await service

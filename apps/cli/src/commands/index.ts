@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '@fleetfm/config';
 import { runAll, runApiServer, runIngestWorker, runSimulator } from '@fleetfm/runtime';
+import { registerCalibrateCommand } from './calibrate.command';
 import { registerForecastCommand } from './forecast.command';
 import { registerEvalCommand } from './eval.command';
 import { registerEmbedCommand } from './embed.command';
@@ -31,6 +32,7 @@ export function registerCommands(program: Command): void {
   registerEvalCommand(program);
   registerEmbedCommand(program);
   registerDetectCommand(program);
+  registerCalibrateCommand(program);
   registerTrainCommands(program);
   registerFinetuneCommand(program);
 }
