@@ -16,7 +16,8 @@ import type { TelemetryFrame, TimeSeriesStore } from '../time-series-store.port'
 export interface ContractSubject {
   readonly store: TimeSeriesStore;
   /** Opens the same data again; called after `store.close()`. Omit to skip restart tests. */
-  readonly reopen?: () => Promise<TimeSeriesStore>;
+  /** A new instance over the same data (a restart). */
+  readonly reopen: () => Promise<TimeSeriesStore>;
   readonly cleanup: () => Promise<void>;
 }
 
@@ -305,6 +306,15 @@ export function describeTimeSeriesStoreContract(
         expect(latest?.driverId).toBeUndefined();
       });
 
+      it('drops the driver when a sample is rewritten without one', async () => {
+        const v = vid('driverless');
+        await store.write([sample(v, T0, { speed_mps: 3 }, 'drv-9')]);
+        await store.write([sample(v, T0, { speed_mps: 4 })]);
+        const latest = await store.latest(v);
+        expect(latest).toEqual({ vehicleId: v, ts: T0, signals: { speed_mps: 4 } });
+        expect(latest?.driverId).toBeUndefined();
+      });
+
       it('returns undefined for a vehicle without data', async () => {
         expect(await store.latest(vid('nobody'))).toBeUndefined();
       });
@@ -317,7 +327,6 @@ export function describeTimeSeriesStoreContract(
     });
 
     it('keeps everything across a restart', async () => {
-      if (!subject.reopen) return;
       const v = vid('restart');
       await store.write([
         sample(v, T0, { speed_mps: 1, soc_pct: 90 }, 'drv-1'),
