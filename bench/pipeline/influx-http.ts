@@ -37,9 +37,9 @@ export class InfluxHttp {
     await this.influxQl(`DROP DATABASE "${db}"`);
   }
 
-  /** Points in measurement `telemetry` (every FleetFM point carries the string field `signals`). */
+  /** Points in measurement `telemetry` (every FleetFM point carries the integer field `present`). */
   async countPoints(db: string): Promise<number> {
-    const res = await this.influxQl('SELECT count("signals") FROM "telemetry"', db);
+    const res = await this.influxQl('SELECT count("present") FROM "telemetry"', db);
     const series = res.results?.[0]?.series as Array<{ values: number[][] }> | undefined;
     return series?.[0]?.values?.[0]?.[1] ?? 0;
   }
@@ -53,7 +53,7 @@ export class InfluxHttp {
     const q = markers
       .map(
         (m) =>
-          `SELECT "signals" FROM "telemetry" WHERE "vehicle_id"='${m.vehicleId}' AND time = ${m.ts}ms`,
+          `SELECT "present" FROM "telemetry" WHERE "vehicle_id"='${m.vehicleId}' AND time = ${m.ts}ms`,
       )
       .join(';');
     const res = await this.influxQl(q, db);
