@@ -1,8 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ForecastModelPort, type ModelForecastOptions } from '@fleetfm/forecasting';
 import type { SeriesForecast } from '@fleetfm/model';
-import { TimeSeriesStore } from '@fleetfm/timeseries';
-import { createApiApp } from '../bootstrap';
+import { readyApp, strictStore } from '../testing/http-test-app';
 import type { ServingModel } from './serving-model';
 
 const LEVELS = [0.1, 0.5, 0.9];
@@ -28,34 +27,8 @@ class LastValueModel extends ForecastModelPort {
   }
 }
 
-function strictStore(): jest.Mocked<TimeSeriesStore> {
-  const fail = (name: string) =>
-    jest.fn(() => {
-      throw new Error(`unstubbed store.${name}`);
-    });
-  return {
-    kind: 'embedded',
-    close: fail('close'),
-    downsample: fail('downsample'),
-    health: fail('health'),
-    latest: fail('latest'),
-    listVehicles: fail('listVehicles'),
-    query: fail('query'),
-    write: fail('write'),
-  } as unknown as jest.Mocked<TimeSeriesStore>;
-}
-
-async function appWith(
-  model: ServingModel,
-  store = strictStore(),
-): Promise<NestFastifyApplication> {
-  const app = await createApiApp(
-    { store, model, info: { version: 't', startedAt: 0, adapters: {}, components: [] } },
-    { logLevel: 'error' },
-  );
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
+function appWith(model: ServingModel, store = strictStore()): Promise<NestFastifyApplication> {
+  return readyApp(store, model);
 }
 
 describe('forecasting HTTP API', () => {

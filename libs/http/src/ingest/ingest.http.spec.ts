@@ -1,28 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { UnavailableError } from '@fleetfm/domain';
 import { TimeSeriesStore } from '@fleetfm/timeseries';
-import { createApiApp } from '../bootstrap';
+import { readyApp, strictStore } from '../testing/http-test-app';
 
 const T0 = Date.UTC(2026, 0, 1);
 const T0_NS = '1767225600000000000';
-
-/** Strict mock: every method throws unless a test stubs it. */
-function strictStore(): jest.Mocked<TimeSeriesStore> {
-  const fail = (name: string) =>
-    jest.fn(() => {
-      throw new Error(`unstubbed store.${name}`);
-    });
-  return {
-    kind: 'embedded',
-    close: fail('close'),
-    downsample: fail('downsample'),
-    health: fail('health'),
-    latest: fail('latest'),
-    listVehicles: fail('listVehicles'),
-    query: fail('query'),
-    write: fail('write'),
-  } as unknown as jest.Mocked<TimeSeriesStore>;
-}
 
 const good = { vehicleId: 'veh-1', driverId: 'drv-7', ts: T0, signals: { speed_mps: 12.5 } };
 
@@ -32,12 +14,7 @@ describe('POST /v1/telemetry', () => {
 
   beforeEach(async () => {
     store = strictStore();
-    app = await createApiApp(
-      { store, info: { version: 'test', startedAt: Date.now(), adapters: {}, components: [] } },
-      { logLevel: 'error' },
-    );
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await readyApp(store);
   });
 
   afterEach(async () => {

@@ -1,26 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TimeSeriesStore } from '@fleetfm/timeseries';
 import { createApiApp } from '../bootstrap';
+import { readyApp, strictStore } from '../testing/http-test-app';
 
 const T0 = Date.UTC(2026, 0, 1);
-
-/** Strict mock: every method throws unless a test stubs it. */
-function strictStore(): jest.Mocked<TimeSeriesStore> {
-  const fail = (name: string) =>
-    jest.fn(() => {
-      throw new Error(`unstubbed store.${name}`);
-    });
-  return {
-    kind: 'embedded',
-    close: fail('close'),
-    downsample: fail('downsample'),
-    health: fail('health'),
-    latest: fail('latest'),
-    listVehicles: fail('listVehicles'),
-    query: fail('query'),
-    write: fail('write'),
-  } as unknown as jest.Mocked<TimeSeriesStore>;
-}
 
 describe('vehicles HTTP API', () => {
   let app: NestFastifyApplication;
@@ -28,12 +11,7 @@ describe('vehicles HTTP API', () => {
 
   beforeEach(async () => {
     store = strictStore();
-    app = await createApiApp(
-      { store, info: { version: 'test', startedAt: Date.now(), adapters: {}, components: [] } },
-      { logLevel: 'error' },
-    );
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await readyApp(store);
   });
 
   afterEach(async () => {
