@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Prng } from '@fleetfm/simulator';
-import { infoNceLoss, supervisedContrastiveLoss } from '../../heads/contrastive-loss';
 import type { PatchModel } from '../../patch-model';
 import type { TripFeatures } from './frozen-features';
-import type { StyleLossParts, StyleLossWeights } from './style-loss';
+import { contrastiveTerms, type StyleLossParts, type StyleLossWeights } from './style-loss';
 
 export interface SegmentBatchArgs {
   /** Drivers per batch (P). */
@@ -128,23 +127,8 @@ export function segmentLossFn(
   const lossFn = (): tf.Scalar => {
     const za = segmentEmbedding(model, a, s, c, m);
     const zb = segmentEmbedding(model, b, s, c, m);
-    const labels = Array.from(batch.driverLabels);
-    const driver = supervisedContrastiveLoss(
-      tf.concat([za, zb]),
-      [...labels, ...labels],
-      temperature,
-    );
-    const views = infoNceLoss(za, zb, temperature);
-    const scenario = supervisedContrastiveLoss(za, batch.scenarioLabels, temperature);
-    const total = tf.addN([
-      tf.mul(driver, weights.driver),
-      tf.mul(views, weights.views),
-      tf.mul(scenario, weights.scenario),
-    ]) as tf.Scalar;
-    parts.driver = driver.dataSync()[0];
-    parts.views = views.dataSync()[0];
-    parts.scenario = scenario.dataSync()[0];
-    parts.forecast = Number.NaN;
+    const labels = { driver: batch.driverLabels, scenario: batch.scenarioLabels };
+    const total = contrastiveTerms(za, zb, labels, weights, temperature, parts);
     parts.total = total.dataSync()[0];
     return total;
   };

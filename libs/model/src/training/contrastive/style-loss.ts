@@ -33,6 +33,38 @@ export interface StyleLossParts {
 }
 
 /**
+ * The contrastive terms shared by both fine-tuning modes: driver SupCon over both views, InfoNCE
+ * between the views, scenario SupCon on the first view. Writes the unweighted terms into `parts`
+ * and returns their weighted sum.
+ */
+export function contrastiveTerms(
+  za: tf.Tensor2D,
+  zb: tf.Tensor2D,
+  labels: { readonly driver: ArrayLike<number>; readonly scenario: ArrayLike<number> },
+  weights: StyleLossWeights,
+  temperature: number,
+  parts: StyleLossParts,
+): tf.Scalar {
+  const driverLabels = Array.from(labels.driver);
+  const driver = supervisedContrastiveLoss(
+    tf.concat([za, zb]),
+    [...driverLabels, ...driverLabels],
+    temperature,
+  );
+  const views = infoNceLoss(za, zb, temperature);
+  const scenario = supervisedContrastiveLoss(za, labels.scenario, temperature);
+  parts.driver = driver.dataSync()[0];
+  parts.views = views.dataSync()[0];
+  parts.scenario = scenario.dataSync()[0];
+  parts.forecast = Number.NaN;
+  return tf.addN([
+    tf.mul(driver, weights.driver),
+    tf.mul(views, weights.views),
+    tf.mul(scenario, weights.scenario),
+  ]) as tf.Scalar;
+}
+
+/**
  * The style stage's loss as a closure for `Trainer.gradientsOf`/`stepOn`. Writes the term values
  * into `parts` as it runs (read after the step). The caller calls `dispose` after the step (the
  * backward pass still needs the input tensors).
@@ -53,23 +85,8 @@ export function styleLossFn(
   const lossFn = (): tf.Scalar => {
     const za = model.embed(a);
     const zb = model.embed(b);
-    const labels = Array.from(batch.driverLabels);
-    const driver = supervisedContrastiveLoss(
-      tf.concat([za, zb]),
-      [...labels, ...labels],
-      temperature,
-    );
-    const views = infoNceLoss(za, zb, temperature);
-    const scenario = supervisedContrastiveLoss(za, batch.scenarioLabels, temperature);
-    let total = tf.addN([
-      tf.mul(driver, weights.driver),
-      tf.mul(views, weights.views),
-      tf.mul(scenario, weights.scenario),
-    ]) as tf.Scalar;
-    parts.driver = driver.dataSync()[0];
-    parts.views = views.dataSync()[0];
-    parts.scenario = scenario.dataSync()[0];
-    parts.forecast = Number.NaN;
+    const labels = { driver: batch.driverLabels, scenario: batch.scenarioLabels };
+    let total = contrastiveTerms(za, zb, labels, weights, temperature, parts);
     if (f && forecast) {
       const c = model.config;
       const target = tf.tensor2d(forecast.target, [forecast.batch, c.horizon]);
