@@ -1,5 +1,4 @@
-import { ValidationError } from '@fleetfm/domain';
-import type { CalibratorState } from '@fleetfm/model';
+import { calibrationReference, type CalibratorState } from '@fleetfm/model';
 
 /**
  * Empirical CDF of a score on normal data with an exponential (peaks-over-threshold) upper tail:
@@ -34,19 +33,11 @@ export class TailCalibrator {
   }
 
   static fit(values: ArrayLike<number>, threshold = 0.99, maxReference = 4096): TailCalibrator {
-    const finite = Array.from(values).filter((v) => Number.isFinite(v));
-    if (finite.length === 0)
-      throw new ValidationError('Calibration needs at least one finite score');
-    if (!(threshold > 0 && threshold <= 1)) {
-      throw new ValidationError(`threshold must be in (0, 1], got ${threshold}`);
-    }
-    finite.sort((a, b) => a - b);
-    const m = Math.min(finite.length, maxReference);
-    const ref = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      ref[i] = finite[m === 1 ? 0 : Math.round((i * (finite.length - 1)) / (m - 1))];
-    }
-    return new TailCalibrator(ref, threshold, 0.01);
+    return new TailCalibrator(
+      calibrationReference(values, threshold, maxReference),
+      threshold,
+      0.01,
+    );
   }
 
   static fromState(state: CalibratorState): TailCalibrator {

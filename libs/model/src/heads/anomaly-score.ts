@@ -43,6 +43,30 @@ export interface CalibratorState {
 }
 
 /**
+ * The sorted reference of a score calibrator: at most `maxReference` evenly spaced order
+ * statistics of the finite values, so the state stays small enough for a checkpoint manifest.
+ * Validates the values and the flagging threshold.
+ */
+export function calibrationReference(
+  values: ArrayLike<number>,
+  threshold: number,
+  maxReference = 4096,
+): Float64Array {
+  const finite = Array.from(values).filter((v) => Number.isFinite(v));
+  if (finite.length === 0) throw new ValidationError('Calibration needs at least one finite score');
+  if (!(threshold > 0 && threshold <= 1)) {
+    throw new ValidationError(`threshold must be in (0, 1], got ${threshold}`);
+  }
+  finite.sort((a, b) => a - b);
+  const m = Math.min(finite.length, maxReference);
+  const ref = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    ref[i] = finite[m === 1 ? 0 : Math.round((i * (finite.length - 1)) / (m - 1))];
+  }
+  return ref;
+}
+
+/**
  * Maps raw surprise to [0, 1] with the empirical CDF of surprises on normal data (mid-rank for
  * ties), so a score of 0.99 means "more surprising than 99% of normal steps". The default
  * threshold 0.99 therefore flags about 1% of normal steps.
@@ -60,20 +84,10 @@ export class SurpriseCalibrator {
     threshold = SurpriseCalibrator.DEFAULT_THRESHOLD,
     maxReference = 4096,
   ): SurpriseCalibrator {
-    const finite = Array.from(normalSurprise).filter((v) => Number.isFinite(v));
-    if (finite.length === 0)
-      throw new ValidationError('Calibration needs at least one finite score');
-    if (!(threshold > 0 && threshold <= 1)) {
-      throw new ValidationError(`threshold must be in (0, 1], got ${threshold}`);
-    }
-    finite.sort((a, b) => a - b);
-    // Keep evenly spaced order statistics so the state stays small for the checkpoint manifest.
-    const m = Math.min(finite.length, maxReference);
-    const ref = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      ref[i] = finite[m === 1 ? 0 : Math.round((i * (finite.length - 1)) / (m - 1))];
-    }
-    return new SurpriseCalibrator(ref, threshold);
+    return new SurpriseCalibrator(
+      calibrationReference(normalSurprise, threshold, maxReference),
+      threshold,
+    );
   }
 
   static fromState(state: CalibratorState): SurpriseCalibrator {
