@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import {
   DEFAULT_MODEL_ARGS,
   Forecaster,
@@ -9,35 +8,15 @@ import {
   selectBackend,
 } from '@fleetfm/model';
 import { PatchTokenizer } from '@fleetfm/tokenizer';
+import { matMulGflops, timeMs } from './matmul-ceiling';
 import { median, percentile, type BenchMetric, type Benchmark } from './harness';
 
 const BATCH = 64;
-
-function timeMs(fn: () => void): number {
-  const start = performance.now();
-  fn();
-  return performance.now() - start;
-}
 
 async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
-}
-
-/** Plain 2-D matMul 512³ on the chosen backend: the ceiling the model is judged against. */
-function matMulGflops(): { median: number; peak: number } {
-  const a = tf.randomNormal([512, 512]);
-  const b = tf.randomNormal([512, 512]);
-  const run = (): void => {
-    const c = tf.matMul(a, b);
-    c.dataSync();
-    c.dispose();
-  };
-  for (let i = 0; i < 5; i++) run();
-  const rates = Array.from({ length: 30 }, () => (2 * 512 ** 3) / timeMs(run) / 1e6);
-  tf.dispose([a, b]);
-  return { median: median(rates), peak: Math.max(...rates) };
 }
 
 function sineWindows(n: number, length: number, seed: number): Float32Array[] {

@@ -1,5 +1,4 @@
 import * as os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
 import {
   DEFAULT_MODEL_ARGS,
   WorkerPoolEngine,
@@ -10,33 +9,13 @@ import {
   type PatchModelConfig,
 } from '@fleetfm/model';
 import { PatchTokenizer } from '@fleetfm/tokenizer';
+import { matMulGflops } from './matmul-ceiling';
 import { median, type BenchMetric, type Benchmark } from './harness';
 
 /** Windows per worker per step (weak scaling: two workers take twice the batch). */
 const PER_WORKER = 64;
 const WARMUP = 3;
 const TIMED = 10;
-
-function timeMs(fn: () => void): number {
-  const start = performance.now();
-  fn();
-  return performance.now() - start;
-}
-
-/** Plain 2-D matMul 512³ in this thread: the per-core ceiling the training is judged against. */
-function matMulPeak(): number {
-  const a = tf.randomNormal([512, 512]);
-  const b = tf.randomNormal([512, 512]);
-  const run = (): void => {
-    const c = tf.matMul(a, b);
-    c.dataSync();
-    c.dispose();
-  };
-  for (let i = 0; i < 5; i++) run();
-  const rates = Array.from({ length: 30 }, () => (2 * 512 ** 3) / timeMs(run) / 1e6);
-  tf.dispose([a, b]);
-  return Math.max(...rates);
-}
 
 function batchOf(config: PatchModelConfig, n: number, seed: number): ForecastBatch {
   const tokenizer = new PatchTokenizer({
@@ -95,7 +74,7 @@ const bench: Benchmark = {
   async run() {
     const backend = await selectBackend({ prefer: ['wasm', 'cpu'] });
     const config = DEFAULT_MODEL_ARGS;
-    const peak = matMulPeak();
+    const peak = matMulGflops().peak;
     const fwd = forwardFlopsPerSeries(config);
     const metrics: BenchMetric[] = [
       { metric: 'matMul 512³ peak (1 core)', unit: 'GFLOP/s', value: peak },
