@@ -140,35 +140,9 @@ free it, set FLEETFM_INFLUX_PORT / FLEETFM_INFLUX_RPC_PORT, or point INFLUX_URL 
   log "InfluxDB ready (pid $pid) at $URL, bucket $INFLUX_DB/autogen"
 }
 
-stop() {
-  take_lock influx
-  local pid
-  pid=$(live_pid "$PID_FILE" "$PID_PATTERN")
-  if [[ -z "$pid" ]]; then
-    rm -f "$PID_FILE"
-    log "InfluxDB not running"
-    return 0
-  fi
-  log "stopping InfluxDB (pid $pid)"
-  stop_pid InfluxDB "$pid"
-  rm -f "$PID_FILE"
-}
+stop() { stop_service influx InfluxDB; }
 
-# Exit 0: running and healthy; 1: process alive but not healthy; 3: not running.
-status() {
-  local pid err
-  pid=$(live_pid "$PID_FILE" "$PID_PATTERN")
-  if [[ -z "$pid" ]]; then
-    echo "influx: not running"
-    return 3
-  fi
-  if err=$(probe 2>&1); then
-    echo "influx: running (pid $pid) at $URL"
-    return 0
-  fi
-  echo "influx: pid $pid alive but not healthy on $URL: $err"
-  return 1
-}
+status() { service_status influx "$URL"; }
 
 case "${1:-}" in
   provision) take_lock influx && provision ;;

@@ -137,35 +137,9 @@ start; free it, set FLEETFM_KAFKA_PORT / FLEETFM_KAFKA_CONTROLLER_PORT, or point
   log "Kafka ready (pid $pid) at $BROKER"
 }
 
-stop() {
-  take_lock kafka
-  local pid
-  pid=$(live_pid "$PID_FILE" "$PID_PATTERN")
-  if [[ -z "$pid" ]]; then
-    rm -f "$PID_FILE"
-    log "Kafka not running"
-    return 0
-  fi
-  log "stopping Kafka (pid $pid)"
-  stop_pid Kafka "$pid"
-  rm -f "$PID_FILE"
-}
+stop() { stop_service kafka Kafka; }
 
-# Exit 0: running and answering; 1: process alive but not answering; 3: not running.
-status() {
-  local pid err
-  pid=$(live_pid "$PID_FILE" "$PID_PATTERN")
-  if [[ -z "$pid" ]]; then
-    echo "kafka: not running"
-    return 3
-  fi
-  if err=$(probe 2>&1); then
-    echo "kafka: running (pid $pid) at $BROKER"
-    return 0
-  fi
-  echo "kafka: pid $pid alive but not answering on $BROKER: $err"
-  return 1
-}
+status() { service_status kafka "$BROKER"; }
 
 case "${1:-}" in
   provision) take_lock kafka && provision ;;

@@ -126,3 +126,36 @@ write_services_json() {
 EOF
   mv "$SERVICES_JSON.tmp" "$SERVICES_JSON"
 }
+
+# Stops service "$1" (its lock name; log label "$2") whose pid file is $PID_FILE and whose command
+# line contains $PID_PATTERN. Idempotent.
+stop_service() {
+  local name=$1 label=$2 pid
+  take_lock "$name"
+  pid=$(live_pid "$PID_FILE" "$PID_PATTERN")
+  if [[ -z "$pid" ]]; then
+    rm -f "$PID_FILE"
+    log "$label not running"
+    return 0
+  fi
+  log "stopping $label (pid $pid)"
+  stop_pid "$label" "$pid"
+  rm -f "$PID_FILE"
+}
+
+# Status of service "$1" at address "$2", checked with the caller's `probe`.
+# Exit 0: running and answering; 1: process alive but not answering; 3: not running.
+service_status() {
+  local name=$1 address=$2 pid err
+  pid=$(live_pid "$PID_FILE" "$PID_PATTERN")
+  if [[ -z "$pid" ]]; then
+    echo "$name: not running"
+    return 3
+  fi
+  if err=$(probe 2>&1); then
+    echo "$name: running (pid $pid) at $address"
+    return 0
+  fi
+  echo "$name: pid $pid alive but not answering on $address: $err"
+  return 1
+}
