@@ -4,3 +4,5 @@ export * from './telemetry';
 export * from './telemetry-parser';
 export * from './time';
 export * from './line-protocol';
+export * from './telemetry-codec';
+export * from './telemetry-codec.decoder';

@@ -1,5 +1,5 @@
 import { EmbeddedTelemetryStream, partitionForKey, type IncomingMessage } from '@fleetfm/stream';
-import type { TelemetrySample } from '@fleetfm/domain';
+import { encodeTelemetryBatch, type TelemetrySample } from '@fleetfm/domain';
 import { IngestionService } from './ingestion.service';
 import type { IngestionOptions } from './ingestion.options';
 import { InMemoryTimeSeriesStore } from './testing/in-memory-store';
@@ -133,6 +133,34 @@ describe('IngestionService', () => {
     expect(reasons[1]).toBe('message is 200 bytes; at most 100 are accepted');
     expect(dlq.map((m) => m.headers?.['source-offset'])).toEqual(['0', '1']);
     expect(store.writeCalls).toBe(0);
+  });
+
+  it('stores binary messages next to JSON ones and dead-letters bad and malformed binary ones', async () => {
+    await setUp();
+    const run = [0, 1, 2].map((i) => sample('veh-3', i) as unknown as TelemetrySample);
+    const good = encodeTelemetryBatch(run);
+    const mixed = encodeTelemetryBatch([
+      sample('veh-4', 0, 95) as unknown as TelemetrySample,
+      sample('veh-4', 1) as unknown as TelemetrySample,
+    ]);
+    const truncated = good.subarray(0, good.length - 1);
+    await stream.publish(TOPIC, [
+      { key: 'veh-3', value: good },
+      { key: 'veh-1', value: json(sample('veh-1', 0)) },
+      { key: 'veh-4', value: mixed },
+      { key: 'veh-3', value: truncated },
+    ]);
+    await waitFor(() => dlq.length === 2 && store.size === 5);
+    expect((await store.latest('veh-3'))?.ts).toBe(T0 + 2000);
+    const letters = new Map(dlq.map((m) => [m.key, m]));
+    expect(letters.get('veh-4')?.value.equals(mixed)).toBe(true);
+    expect(JSON.parse(letters.get('veh-4')?.headers?.error ?? '')).toEqual([
+      { index: 0, field: 'signals.speed_mps', value: 95, reason: 'out of range [0, 90] m/s' },
+    ]);
+    expect(letters.get('veh-3')?.value.equals(truncated)).toBe(true);
+    expect(JSON.parse(letters.get('veh-3')?.headers?.error ?? '')[0].reason).toMatch(
+      /^invalid binary telemetry: truncated/,
+    );
   });
 
   it('commits nothing while the store fails, then stores the batch exactly once', async () => {

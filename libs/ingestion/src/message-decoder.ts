@@ -1,4 +1,10 @@
-import { parseTelemetryJson, type TelemetryItemError, type TelemetrySample } from '@fleetfm/domain';
+import {
+  decodeTelemetryBinary,
+  isBinaryTelemetry,
+  parseTelemetryJson,
+  type TelemetryItemError,
+  type TelemetrySample,
+} from '@fleetfm/domain';
 import type { IncomingMessage, OutgoingMessage } from '@fleetfm/stream';
 
 /** At most this many item errors are listed in a dead letter's `error` header. */
@@ -15,7 +21,11 @@ export interface DecodedMessage {
   readonly rejected: number;
 }
 
-/** Decodes one message: JSON, a single sample or an array of samples. Never throws. */
+/**
+ * Decodes one message: the binary batch encoding (telemetry-codec, told apart by its first byte)
+ * or JSON, a single sample or an array of samples. Both go through the same validation rules.
+ * Never throws.
+ */
 export function decodeMessage(value: Buffer, maxBytes: number): DecodedMessage {
   if (value.length > maxBytes) {
     const reason = `message is ${value.length} bytes; at most ${maxBytes} are accepted`;
@@ -26,7 +36,9 @@ export function decodeMessage(value: Buffer, maxBytes: number): DecodedMessage {
       rejected: 1,
     };
   }
-  const parsed = parseTelemetryJson(value);
+  const parsed = isBinaryTelemetry(value)
+    ? decodeTelemetryBinary(value)
+    : parseTelemetryJson(value);
   const bad = new Set<number>();
   for (const error of parsed.errors) bad.add(error.index);
   return {
