@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig, type FleetConfig } from '@fleetfm/config';
+import type { CorpusSource } from '@fleetfm/datasets';
 import { NotFoundError, ValidationError } from '@fleetfm/domain';
 import {
   DEFAULT_MODEL_ARGS,
@@ -37,6 +38,10 @@ interface TrainFlags extends CorpusFlags {
   readonly layers: string;
   readonly heads: string;
   readonly ffn: string;
+  readonly lengthPower: string;
+  readonly downsample: string;
+  readonly mixup: string;
+  readonly sourceWeights?: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number {
@@ -71,6 +76,28 @@ function corpusOptions(
     seed: num('seed', flags.seed),
     syntheticCount: synthetic,
   };
+}
+
+const SOURCES: readonly CorpusSource[] = ['gps', 'sim', 'synthetic'];
+
+/** `sim=0.5,gps=0.35,synthetic=0.15` → weights by source; unnamed sources keep their default. */
+export function parseSourceWeights(
+  text: string | undefined,
+): Partial<Record<CorpusSource, number>> | undefined {
+  if (text === undefined) return undefined;
+  const out: Partial<Record<CorpusSource, number>> = {};
+  for (const part of text.split(',')) {
+    const [name, value] = part.split('=').map((x) => x.trim());
+    if (!(SOURCES as readonly string[]).includes(name)) {
+      throw new ValidationError(
+        `--source-weights: unknown source '${name}' (expected ${SOURCES.join(', ')})`,
+      );
+    }
+    const w = num(`source-weights ${name}`, value, false);
+    if (w < 0) throw new ValidationError(`--source-weights: ${name} must be >= 0, got ${w}`);
+    out[name as CorpusSource] = w;
+  }
+  return out;
 }
 
 async function buildCorpusWithReport(options: PretrainCorpusOptions): Promise<void> {
@@ -140,7 +167,26 @@ export function registerTrainCommands(program: Command): void {
       .option('--d-model <n>', 'model width', String(DEFAULT_MODEL_ARGS.dModel))
       .option('--layers <n>', 'transformer blocks', String(DEFAULT_MODEL_ARGS.numLayers))
       .option('--heads <n>', 'attention heads', String(DEFAULT_MODEL_ARGS.numHeads))
-      .option('--ffn <n>', 'feed-forward width', String(DEFAULT_MODEL_ARGS.ffnDim)),
+      .option('--ffn <n>', 'feed-forward width', String(DEFAULT_MODEL_ARGS.ffnDim))
+      .option(
+        '--length-power <x>',
+        'pick series in proportion to (crop positions)^x: 1 = every crop alike, 0 = every series alike',
+        '1',
+      )
+      .option(
+        '--downsample <p>',
+        'share of training crops taken every k-th step (k = 2 … 4): coarser sampling rates',
+        '0',
+      )
+      .option(
+        '--source-weights <list>',
+        'share of training windows per corpus source, e.g. sim=0.5,gps=0.35,synthetic=0.15 (default sim=0.4,gps=0.3,synthetic=0.3)',
+      )
+      .option(
+        '--mixup <p>',
+        'share of training windows that are TSMixup combinations of 2 … 3 standardised windows',
+        '0',
+      ),
   ).action((flags: TrainFlags) => train(flags));
 }
 
@@ -173,10 +219,15 @@ async function train(flags: TrainFlags): Promise<void> {
   );
   const steps = num('steps', flags.steps);
   const args = {
+    augment: {
+      downsample: num('downsample', flags.downsample, false),
+      mixup: num('mixup', flags.mixup, false),
+    },
     batch: num('batch', flags.batch),
     command: `fleetfm ${process.argv.slice(2).join(' ')}`,
     corpusDir,
     evalEvery: num('eval-every', flags.evalEvery),
+    lengthPower: num('length-power', flags.lengthPower, false),
     lr: num('lr', flags.lr, false),
     maxMinutes:
       flags.maxMinutes === undefined ? undefined : num('max-minutes', flags.maxMinutes, false),
@@ -185,6 +236,7 @@ async function train(flags: TrainFlags): Promise<void> {
     patience: num('patience', flags.patience),
     resume: flags.resume ? path.resolve(flags.resume) : undefined,
     seed: num('seed', flags.seed),
+    sourceWeights: parseSourceWeights(flags.sourceWeights),
     steps,
     workers: num('workers', flags.workers),
   };

@@ -23,6 +23,19 @@ export interface FleetCorpusOptions {
   readonly gpsShare?: number;
   /** Holds `drive-cycles/` and `cmap-gps/`. Default: the shared data folder. */
   readonly dataDir?: string;
+  /**
+   * Which real GPS traces trips may follow, by the trace's CMAP vehicle folder. Default all.
+   * `buildPretrainCorpus` keeps the train-split vehicles only, so that simulated trips never
+   * replay the speed profile of a validation or test vehicle.
+   */
+  readonly gpsVehicleFilter?: (vehicleId: string) => boolean;
+}
+
+/** The CMAP vehicle folder of a GPS speed trace named `gps:<vehicle>/<date>#<trip>`. */
+export function gpsTraceVehicle(traceName: string): string {
+  const name = traceName.startsWith('gps:') ? traceName.slice(4) : traceName;
+  const slash = name.indexOf('/');
+  return slash < 0 ? name : name.slice(0, slash);
 }
 
 /**
@@ -41,7 +54,10 @@ function* fleetSeries(seed: number, o: FleetCorpusOptions): Generator<CorpusSeri
   const root = new Prng(seed);
   const library = loadTraceLibrary(o.dataDir);
   const cycles = library.cycles.filter((c) => c.scenario !== 'accel');
-  const gps = library.gpsTrips;
+  const keep = o.gpsVehicleFilter;
+  const gps = keep
+    ? library.gpsTrips.filter((t) => keep(gpsTraceVehicle(t.name)))
+    : library.gpsTrips;
   const vehicles = Array.from({ length: o.vehicles ?? 48 }, (_, i) => ({
     id: `sim-veh-${i}`,
     params: sampleVehicle(

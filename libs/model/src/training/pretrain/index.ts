@@ -8,3 +8,4 @@ export * from './pretrain.job';
 export * from './signal-ids';
 export * from './training-state';
 export * from './window-sampler';
+export * from './window-augment';

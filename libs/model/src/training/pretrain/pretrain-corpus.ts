@@ -1,4 +1,9 @@
-import { buildCorpus, type CorpusManifest, type CorpusSource } from '@fleetfm/datasets';
+import {
+  SplitAssigner,
+  buildCorpus,
+  type CorpusManifest,
+  type CorpusSource,
+} from '@fleetfm/datasets';
 import { fleetCorpusSource, type FleetCorpusOptions } from './fleet-corpus.source';
 
 export interface PretrainCorpusOptions extends FleetCorpusOptions {
@@ -16,16 +21,24 @@ export interface PretrainCorpusOptions extends FleetCorpusOptions {
 
 /**
  * The default pretraining corpus: real GPS trips (speed, acceleration), KernelSynth series,
- * and a simulated fleet, written as Arrow shards with a manifest by `buildCorpus`.
+ * and a simulated fleet, written as Arrow shards with a manifest by `buildCorpus`. Simulated
+ * trips follow drive cycles or the GPS traces of train-split vehicles only (held-out vehicles'
+ * speed profiles would otherwise leak into training through the simulator).
  */
 export function buildPretrainCorpus(options: PretrainCorpusOptions): Promise<CorpusManifest> {
+  const seed = options.seed ?? 42;
+  // The corpus writer splits by the same seed: only train-split GPS vehicles may be replayed.
+  const splits = new SplitAssigner(seed);
+  const gpsVehicleFilter =
+    options.gpsVehicleFilter ??
+    ((vehicleId: string): boolean => splits.entitySplit(`vehicle:cmap:${vehicleId}`) === 'train');
   return buildCorpus({
     dataRoot: options.dataDir,
     gps: options.gps === false ? false : { channels: ['speed_mps', 'accel_mps2'] },
     onProgress: options.onProgress,
     outDir: options.outDir,
-    seed: options.seed ?? 42,
-    simulator: fleetCorpusSource(options),
+    seed,
+    simulator: fleetCorpusSource({ ...options, gpsVehicleFilter }),
     synthetic:
       (options.syntheticCount ?? 400) > 0
         ? { count: options.syntheticCount ?? 400, length: options.syntheticLength ?? 640 }

@@ -9,6 +9,7 @@ import {
 import type { ReplicaInit } from '../parallel/replica';
 import type { TrainingEngine } from '../parallel/training-engine';
 import { SIGNAL_ID_COUNT } from './signal-ids';
+import { resolveAugmentation, type WindowAugmentation } from './window-augment';
 
 export interface PretrainArgs {
   /** Corpus folder (manifest.json + shards). */
@@ -46,6 +47,10 @@ export interface PretrainArgs {
   /** Continue from `<dir>/last` (or `<dir>` itself if it holds training-state.json). */
   readonly resume?: string;
   readonly sourceWeights?: Partial<Record<CorpusSource, number>>;
+  /** Series picked ∝ crop positions^lengthPower (see `WindowSamplerArgs`). Default 1. */
+  readonly lengthPower?: number;
+  /** Augmentations of the training windows (not the validation ones). Default none. */
+  readonly augment?: WindowAugmentation;
   /** tfjs backends the workers try. Default: `selectBackend`'s order. */
   readonly backends?: readonly BackendName[];
   /** The command line that produced this run, recorded in the manifest. */
@@ -55,9 +60,12 @@ export interface PretrainArgs {
 }
 
 export type ResolvedPretrainArgs = Required<
-  Omit<PretrainArgs, 'resume' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'model'>
+  Omit<
+    PretrainArgs,
+    'resume' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'model' | 'augment'
+  >
 > &
-  Pick<PretrainArgs, 'resume' | 'sourceWeights' | 'backends' | 'command' | 'engine'> & {
+  Pick<PretrainArgs, 'resume' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'augment'> & {
     readonly model: PatchModelConfig;
   };
 
@@ -79,6 +87,7 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
     clipNorm: a.clipNorm ?? 1,
     evalEvery: a.evalEvery ?? 100,
     evalWindows: a.evalWindows ?? 256,
+    lengthPower: a.lengthPower ?? 1,
     lr,
     maxMinutes: a.maxMinutes ?? Number.POSITIVE_INFINITY,
     minLr: a.minLr ?? lr / 10,
@@ -106,6 +115,11 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
     isInt(r.warmupSteps, 0),
     `warmupSteps must be a non-negative integer, got ${a.warmupSteps}`,
   );
+  check(
+    r.lengthPower >= 0 && r.lengthPower <= 1,
+    `lengthPower must be in [0, 1], got ${a.lengthPower}`,
+  );
+  resolveAugmentation(r.augment); // throws ValidationError naming the bad setting
   check(r.clipNorm >= 0, `clipNorm must be >= 0, got ${a.clipNorm}`);
   check(Number.isInteger(r.seed), `seed must be an integer, got ${a.seed}`);
   check(r.maxMinutes > 0, `maxMinutes must be > 0, got ${a.maxMinutes}`);

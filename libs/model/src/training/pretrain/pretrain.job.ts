@@ -114,9 +114,10 @@ export async function runPretraining(
   const shape = {
     contextLength: model.contextLength,
     horizon: model.horizon,
+    lengthPower: a.lengthPower,
     sourceWeights: a.sourceWeights,
   };
-  const train = await WindowSampler.load(reader, 'train', shape);
+  const train = await WindowSampler.load(reader, 'train', { ...shape, augment: a.augment });
   let validationFrom: 'validation' | 'train' = 'validation';
   let val: WindowSampler;
   try {
@@ -201,11 +202,13 @@ async function loop(
     commands: progress.commands,
     corpus: corpusSummary(ctx.reader.dir, ctx.reader.manifest),
     training: {
+      augment: ctx.train.augment,
       batch: a.batch,
       checksumEvery: a.checksumEvery,
       clipNorm: a.clipNorm,
       evalEvery: a.evalEvery,
       evalWindows: a.evalWindows,
+      lengthPower: a.lengthPower,
       lr: a.lr,
       maxMinutes: Number.isFinite(a.maxMinutes) ? a.maxMinutes : null,
       minLr: a.minLr,

@@ -3,6 +3,14 @@ import type { CorpusReader, CorpusSource, Split } from '@fleetfm/datasets';
 import { Prng } from '@fleetfm/simulator';
 import type { TrainingWindow } from '../forecast-batch';
 import { signalIdOf } from './signal-ids';
+import {
+  mixWindows,
+  resolveAugmentation,
+  simplexWeights,
+  stridedCrop,
+  type ResolvedAugmentation,
+  type WindowAugmentation,
+} from './window-augment';
 
 export interface WindowSamplerArgs {
   readonly contextLength: number;
@@ -11,6 +19,14 @@ export interface WindowSamplerArgs {
   readonly minContext?: number;
   /** Relative share of windows per source; sources absent from the split are dropped. */
   readonly sourceWeights?: Partial<Record<CorpusSource, number>>;
+  /**
+   * A series is picked in proportion to (its number of crop positions)^lengthPower: 1 weighs
+   * every crop position alike (long, high-rate series dominate), 0 every series alike.
+   * Default 1.
+   */
+  readonly lengthPower?: number;
+  /** Augmentations of the drawn windows. Default none. */
+  readonly augment?: WindowAugmentation;
 }
 
 interface Series {
@@ -41,7 +57,8 @@ export const DEFAULT_SOURCE_WEIGHTS: Readonly<Record<CorpusSource, number>> = {
 export class WindowSampler {
   private constructor(
     private readonly pools: SourcePool[],
-    readonly args: Required<Omit<WindowSamplerArgs, 'sourceWeights'>>,
+    readonly args: Required<Omit<WindowSamplerArgs, 'sourceWeights' | 'augment'>>,
+    readonly augment: ResolvedAugmentation,
     readonly seriesCount: number,
     readonly timeSteps: number,
   ) {}
@@ -52,7 +69,17 @@ export class WindowSampler {
     args: WindowSamplerArgs,
   ): Promise<WindowSampler> {
     const minContext = args.minContext ?? Math.max(1, Math.floor(args.contextLength / 4));
-    const full = { ...args, minContext };
+    const lengthPower = args.lengthPower ?? 1;
+    if (!(lengthPower >= 0 && lengthPower <= 1)) {
+      throw new ValidationError(`lengthPower must be in [0, 1], got ${args.lengthPower}`);
+    }
+    const augment = resolveAugmentation(args.augment);
+    const full = {
+      contextLength: args.contextLength,
+      horizon: args.horizon,
+      lengthPower,
+      minContext,
+    };
     const bySource = new Map<CorpusSource, Series[]>();
     let steps = 0;
     let count = 0;
@@ -74,12 +101,14 @@ export class WindowSampler {
     for (const [source, series] of [...bySource].sort(([a], [b]) => a.localeCompare(b))) {
       if (!(weights[source] > 0)) continue;
       let total = 0;
-      const cumulative = series.map((s) => (total += WindowSampler.positions(s, full)));
+      const cumulative = series.map(
+        (s) => (total += WindowSampler.positions(s, full) ** lengthPower),
+      );
       pools.push({ cumulative, series, source, weight: weights[source] });
     }
     const sum = pools.reduce((s, p) => s + p.weight, 0);
     for (const p of pools) p.weight /= sum;
-    return new WindowSampler(pools, full, count, steps);
+    return new WindowSampler(pools, full, augment, count, steps);
   }
 
   private static positions(s: Series, a: { contextLength: number; horizon: number }): number {
@@ -92,20 +121,39 @@ export class WindowSampler {
   }
 
   sample(count: number, prng: Prng): TrainingWindow[] {
-    const { contextLength, horizon } = this.args;
     const out: TrainingWindow[] = [];
+    const { mixup, maxMixup } = this.augment;
     for (let i = 0; i < count; i++) {
-      const pool = this.pickPool(prng.next());
-      const total = pool.cumulative[pool.cumulative.length - 1];
-      const s = pool.series[upperBound(pool.cumulative, prng.next() * total)];
-      const length = contextLength + horizon;
-      const start = s.values.length > length ? prng.int(WindowSampler.positions(s, this.args)) : 0;
-      out.push({
-        series: s.values.subarray(start, Math.min(s.values.length, start + length)),
-        signalId: s.signalId,
-      });
+      if (mixup > 0 && prng.next() < mixup) {
+        const k = 2 + prng.int(maxMixup - 1);
+        const parts = Array.from({ length: k }, () => this.draw(prng).series);
+        const series = mixWindows(parts, simplexWeights(k, prng), this.args.horizon);
+        out.push({ series, signalId: 0 });
+      } else {
+        out.push(this.draw(prng));
+      }
     }
     return out;
+  }
+
+  /** One crop: source by weight, series by crop positions^lengthPower, maybe downsampled. */
+  private draw(prng: Prng): TrainingWindow {
+    const { contextLength, horizon, minContext } = this.args;
+    const pool = this.pickPool(prng.next());
+    const total = pool.cumulative[pool.cumulative.length - 1];
+    const s = pool.series[upperBound(pool.cumulative, prng.next() * total)];
+    const length = contextLength + horizon;
+    const { downsample, maxStride } = this.augment;
+    if (downsample > 0 && prng.next() < downsample) {
+      const stride = 2 + prng.int(maxStride - 1);
+      const crop = stridedCrop(s.values, length, stride, minContext + horizon, prng);
+      if (crop) return { series: crop, signalId: s.signalId };
+    }
+    const start = s.values.length > length ? prng.int(WindowSampler.positions(s, this.args)) : 0;
+    return {
+      series: s.values.subarray(start, Math.min(s.values.length, start + length)),
+      signalId: s.signalId,
+    };
   }
 
   private pickPool(u: number): SourcePool {
