@@ -8,11 +8,25 @@ export function timeMs(fn: () => void): number {
   return performance.now() - start;
 }
 
+/** Warm up for at least this long (V8 tiers wasm up to TurboFan only once code is hot). */
+const MIN_WARMUP_MS = 1500;
+/** ... and until the median of the last 5 runs is within 5 % of the 5 before. */
+const MAX_WARMUP_MS = 6000;
+const TIMED_RUNS = 30;
+
+export interface MatMulCeiling {
+  readonly median: number;
+  readonly peak: number;
+  /** Warm-up runs before timing, and how long they took. */
+  readonly warmupRuns: number;
+  readonly warmupMs: number;
+}
+
 /**
- * Plain 2-D matMul 512³ on the current backend and thread, over 30 timed runs after 5 warm-ups:
- * the ceiling that model training and inference are judged against.
+ * Plain 2-D matMul 512³ on the current backend and thread: the ceiling that model training and
+ * inference are judged against. Warms up until rates stabilise (≥ 1.5 s), then times 30 runs.
  */
-export function matMulGflops(): { median: number; peak: number } {
+export function matMulGflops(): MatMulCeiling {
   const a = tf.randomNormal([512, 512]);
   const b = tf.randomNormal([512, 512]);
   const run = (): void => {
@@ -20,8 +34,20 @@ export function matMulGflops(): { median: number; peak: number } {
     c.dataSync();
     c.dispose();
   };
-  for (let i = 0; i < 5; i++) run();
-  const rates = Array.from({ length: 30 }, () => (2 * 512 ** 3) / timeMs(run) / 1e6);
+  const rate = (): number => (2 * 512 ** 3) / timeMs(run) / 1e6;
+  const warm: number[] = [];
+  const start = performance.now();
+  for (;;) {
+    warm.push(rate());
+    const elapsed = performance.now() - start;
+    if (elapsed > MAX_WARMUP_MS) break;
+    if (elapsed < MIN_WARMUP_MS || warm.length < 10) continue;
+    const last = median(warm.slice(-5));
+    const before = median(warm.slice(-10, -5));
+    if (Math.abs(last - before) <= 0.05 * before) break;
+  }
+  const warmupMs = performance.now() - start;
+  const rates = Array.from({ length: TIMED_RUNS }, rate);
   tf.dispose([a, b]);
-  return { median: median(rates), peak: Math.max(...rates) };
+  return { median: median(rates), peak: Math.max(...rates), warmupMs, warmupRuns: warm.length };
 }

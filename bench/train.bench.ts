@@ -74,9 +74,11 @@ const bench: Benchmark = {
   async run() {
     const backend = await selectBackend({ prefer: ['wasm', 'cpu'] });
     const config = DEFAULT_MODEL_ARGS;
-    const peak = matMulGflops().peak;
+    const mm = matMulGflops();
+    const peak = mm.peak;
     const fwd = forwardFlopsPerSeries(config);
     const metrics: BenchMetric[] = [
+      { metric: 'matMul 512³ median (1 core)', unit: 'GFLOP/s', value: mm.median },
       { metric: 'matMul 512³ peak (1 core)', unit: 'GFLOP/s', value: peak },
     ];
     const runs: Record<number, number[]> = {};
@@ -108,6 +110,11 @@ const bench: Benchmark = {
           target: workers === 1 ? '>= 60%' : undefined,
           unit: '%',
           value: 100 * fraction,
+        },
+        {
+          metric: `${workers} worker(s): fraction of ${workers}× matMul median`,
+          unit: '%',
+          value: (100 * gflops) / (mm.median * workers),
         },
         {
           metric: `${workers} worker(s): time steps per CPU-second`,
@@ -151,6 +158,7 @@ const bench: Benchmark = {
         coresUsed: cpuUse,
         flopModel: 'train = 3 × analytic forward FLOPs (multiply-add = 2)',
         loadAverage: os.loadavg(),
+        matMulWarmup: { ms: mm.warmupMs, runs: mm.warmupRuns },
         forwardMflopPerSeries: fwd / 1e6,
         model: config,
         perWorkerBatch: PER_WORKER,

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
@@ -45,7 +46,22 @@ async function tryNative(pkg: string): Promise<void> {
   if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend(tensorflow) failed');
 }
 
+let optimizedWasm = false;
+
+/**
+ * Compile WebAssembly with the optimising compiler (TurboFan) from the first call instead of
+ * V8's Liftoff baseline, which runs tfjs's matMul ~3× slower until a function has been hot for a
+ * while (seconds of a short CLI run or benchmark). Process-wide, so it also covers worker
+ * threads started later. Only affects modules compiled after the call.
+ */
+export function optimizeWasmCompilation(): void {
+  if (optimizedWasm) return;
+  setFlagsFromString('--no-liftoff');
+  optimizedWasm = true;
+}
+
 async function tryWasm(): Promise<void> {
+  optimizeWasmCompilation();
   setWasmPaths(wasmDirectory());
   if (!(await tf.setBackend('wasm'))) throw new Error('setBackend(wasm) failed');
 }

@@ -38,7 +38,7 @@ export const linearWithBias = tf.customGrad(
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       const dy2 = dy as tf.Tensor2D;
       return [
-        tf.matMul(dy2, tf.transpose(ws)),
+        tf.matMul(dy2, transpose2d(ws)),
         tf.matMul(transpose2d(xs), dy2),
         tf.reshape(tf.matMul(onesRow(dy2.shape[0]), dy2), [ws.shape[1]]),
       ];
@@ -55,7 +55,7 @@ export const linearNoBias = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc
   const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
     const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
     const dy2 = dy as tf.Tensor2D;
-    return [tf.matMul(dy2, tf.transpose(ws)), tf.matMul(transpose2d(xs), dy2)];
+    return [tf.matMul(dy2, transpose2d(ws)), tf.matMul(transpose2d(xs), dy2)];
   };
   return { value, gradFunc };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;

@@ -1,0 +1,141 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend';
+import { MultiHeadAttention } from '../layers/attention.layer';
+import { assembleKernel, renderGeneratedModule, WAT_FILE } from './assemble-kernel';
+import {
+  setSmallBatchMatMulEnabled,
+  smallBatchMatMul,
+  smallBatchMatMulAvailable,
+} from './batched-matmul.kernel';
+import { BATCHED_MATMUL_WASM_BASE64 } from './batched-matmul.wasm';
+
+beforeAll(async () => {
+  await selectBackend({ prefer: ['wasm'] });
+});
+
+afterEach(() => setSmallBatchMatMulEnabled(true));
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+/** Reference product of one batch entry in plain JS (float64 sums). */
+function naive(a: number[][], b: number[][]): number[][] {
+  return a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
+}
+
+const CASES: Array<[boolean, boolean]> = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
+
+describe('smallBatchMatMul (SIMD wasm kernel)', () => {
+  it('runs on the wasm backend', () => {
+    expect(tf.getBackend()).toBe('wasm');
+    expect(smallBatchMatMulAvailable()).toBe(true);
+  });
+
+  it('the committed module is the assembled .wat', async () => {
+    const wat = fs.readFileSync(path.join(__dirname, WAT_FILE), 'utf8');
+    const bytes = await assembleKernel(wat);
+    expect(Buffer.from(bytes).toString('base64')).toBe(BATCHED_MATMUL_WASM_BASE64);
+    const generated = fs.readFileSync(path.join(__dirname, 'batched-matmul.wasm.ts'), 'utf8');
+    expect(generated).toBe(renderGeneratedModule(bytes));
+  });
+
+  it('equals a closed-form product: A = I (identity), B = counting matrix', () => {
+    const eye = tf.tile(tf.expandDims(tf.eye(8), 0), [2, 1, 1]) as tf.Tensor3D;
+    const count = tf.reshape(tf.range(0, 2 * 8 * 8), [2, 8, 8]) as tf.Tensor3D;
+    expect(Array.from(smallBatchMatMul(eye, count).dataSync())).toEqual(
+      Array.from({ length: 128 }, (_, i) => i),
+    );
+    // Aᵀ with A = 2·I and Bᵀ: 2·countᵀ.
+    const twice = smallBatchMatMul(tf.mul(eye, 2) as tf.Tensor3D, count, true, true);
+    const expected = tf.mul(tf.transpose(count, [0, 2, 1]), 2);
+    expect(maxAbsDiff(twice, expected)).toBe(0);
+  });
+
+  it.each(CASES)('matches a plain-JS product (transposeA %s, transposeB %s)', (tA, tB) => {
+    const a = tf.randomUniform([3, 12, 4], -1, 1, 'float32', 11) as tf.Tensor3D;
+    const b = tf.randomUniform([3, 12, 16], -1, 1, 'float32', 12) as tf.Tensor3D;
+    // Shapes chosen so that op(A) is [m=4·k, depth] and op(B) is [depth, 16].
+    const aa = (tA ? a : tf.transpose(a, [0, 2, 1])) as tf.Tensor3D; // op(A) = [3, 4, 12]
+    const bb = (tB ? tf.transpose(b, [0, 2, 1]) : b) as tf.Tensor3D; // op(B) = [3, 12, 16]
+    const got = smallBatchMatMul(aa, bb, tA, tB).arraySync();
+    const opA = tf.transpose(a, [0, 2, 1]).arraySync() as number[][][];
+    const opB = b.arraySync() as number[][][];
+    got.forEach((m, n) => {
+      const want = naive(opA[n], opB[n]);
+      m.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 4)));
+    });
+  });
+
+  it.each(CASES)('forward and gradients equal tf.matMul (tA %s, tB %s)', (tA, tB) => {
+    const a = tf.randomNormal([6, 32, 32], 0, 1, 'float32', 3) as tf.Tensor3D;
+    const b = tf.randomNormal([6, 32, 32], 0, 1, 'float32', 4) as tf.Tensor3D;
+    const w = tf.randomNormal([6, 32, 32], 0, 1, 'float32', 5);
+    const loss =
+      (mm: typeof smallBatchMatMul) =>
+      (x: tf.Tensor, y: tf.Tensor): tf.Scalar =>
+        tf.sum(tf.mul(tf.square(mm(x as tf.Tensor3D, y as tf.Tensor3D, tA, tB)), w));
+    const ours = tf.grads(loss(smallBatchMatMul))([a, b]);
+    const ref = tf.grads(loss((x, y, p, q) => tf.matMul(x, y, p, q)))([a, b]);
+    expect(maxAbsDiff(smallBatchMatMul(a, b, tA, tB), tf.matMul(a, b, tA, tB))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(ours[0], ref[0])).toBeLessThan(1e-3);
+    expect(maxAbsDiff(ours[1], ref[1])).toBeLessThan(1e-3);
+  });
+
+  it('falls back to tf.matMul for shapes the kernel does not take', () => {
+    const a = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 6) as tf.Tensor3D;
+    const b = tf.randomNormal([2, 5, 6], 0, 1, 'float32', 7) as tf.Tensor3D;
+    expect(maxAbsDiff(smallBatchMatMul(a, b), tf.matMul(a, b))).toBe(0);
+  });
+
+  it.each([false, true])(
+    'attention forward and weight gradients are unchanged (key-padding bias: %s)',
+    (padded) => {
+      const attention = new MultiHeadAttention({ dModel: 64, numHeads: 2, seed: 3 });
+      const x = tf.randomNormal([3, 32, 64], 0, 1, 'float32', 8) as tf.Tensor3D;
+      const bias = padded
+        ? (tf.tensor4d(
+            Array.from({ length: 3 * 32 }, (_, i) => (i % 32 >= 28 - (i >> 5) * 4 ? -1e9 : 0)),
+            [3, 1, 1, 32],
+          ) as tf.Tensor4D)
+        : undefined;
+      const vars = attention.namedWeights().map((n) => n.variable);
+      const run = (): { y: tf.Tensor; grads: tf.Tensor[] } => {
+        const y = attention.call(x, bias);
+        const { grads } = tf.variableGrads(() => tf.sum(tf.square(attention.call(x, bias))), vars);
+        return { grads: vars.map((v) => grads[v.name]), y };
+      };
+      const fast = run();
+      setSmallBatchMatMulEnabled(false);
+      const stock = run();
+      expect(maxAbsDiff(fast.y, stock.y)).toBeLessThan(1e-4);
+      fast.grads.forEach((g, i) => {
+        const scale = tf.tidy(() => tf.max(tf.abs(stock.grads[i])).dataSync()[0]);
+        expect(maxAbsDiff(g, stock.grads[i])).toBeLessThan(1e-4 * Math.max(1, scale));
+      });
+      tf.dispose([fast.y, stock.y, ...fast.grads, ...stock.grads, x]);
+      if (bias) bias.dispose();
+      attention.dispose();
+    },
+  );
+
+  it('leaks no tensors (forward + backward)', () => {
+    const a = tf.randomNormal([4, 8, 16]) as tf.Tensor3D;
+    const b = tf.randomNormal([4, 16, 8]) as tf.Tensor3D;
+    const bT = tf.transpose(b, [0, 2, 1]);
+    smallBatchMatMul(a, b).dispose();
+    const before = tf.memory().numTensors;
+    const lossOf = (x: tf.Tensor, y: tf.Tensor): tf.Scalar =>
+      tf.sum(smallBatchMatMul(x as tf.Tensor3D, y as tf.Tensor3D, false, true));
+    for (let i = 0; i < 3; i++) tf.dispose(tf.grads(lossOf)([a, bT]));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, b, bT]);
+  });
+});

@@ -1,0 +1,122 @@
+;; Batched matMul of small float32 matrices (attention: [B·H, 32, 32] × [B·H, 32, 32]) with
+;; f32x4 SIMD, reading and writing the tfjs wasm backend's own memory (imported).
+;;
+;; C[n] = op(A[n]) · op(B[n]) for n < batch, C[n] row-major [m, cols].
+;; A element (i, k) of batch n is at  a + n·aBatch + i·aRow + k·aCol  (byte strides), which
+;; covers A and Aᵀ. B is read as a row-major [depth, cols] matrix; a transposed B ([cols, depth]
+;; in memory) is first copied transposed into `scratch` (depth·cols floats) by the caller's flag.
+;; Micro-kernel: 4 rows × 8 columns (8 f32x4 accumulators). Requires m % 4 == 0, cols % 8 == 0.
+;; Regenerate the committed bytes with assemble-kernel.ts after editing.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; dst[k·cols + j] = src[j·depth + k]: a row-major [cols, depth] matrix into [depth, cols].
+  (func $transpose (param $src i32) (param $dst i32) (param $depth i32) (param $cols i32)
+    (local $j i32) (local $k i32) (local $s i32)
+    (local.set $j (i32.const 0))
+    (block $jdone
+      (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $cols)))
+        (local.set $s (i32.add (local.get $src)
+          (i32.shl (i32.mul (local.get $j) (local.get $depth)) (i32.const 2))))
+        (local.set $k (i32.const 0))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_u (local.get $k) (local.get $depth)))
+            (f32.store
+              (i32.add (local.get $dst)
+                (i32.shl (i32.add (i32.mul (local.get $k) (local.get $cols)) (local.get $j))
+                  (i32.const 2)))
+              (f32.load (i32.add (local.get $s) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $kloop)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop))))
+
+  (func (export "bmm")
+    (param $a i32) (param $b i32) (param $c i32) (param $batch i32)
+    (param $m i32) (param $depth i32) (param $cols i32)
+    (param $aBatch i32) (param $aRow i32) (param $aCol i32)
+    (param $bTransposed i32) (param $scratch i32)
+    (local $n i32) (local $i i32) (local $j i32) (local $k i32)
+    (local $aBase i32) (local $bBase i32) (local $bMat i32) (local $cBase i32)
+    (local $pa i32) (local $pb i32) (local $pc i32)
+    (local $bStride i32) (local $cStride i32) (local $bSize i32)
+    (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $bStride (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cStride (local.get $bStride))
+    (local.set $bSize (i32.mul (local.get $depth) (local.get $bStride)))
+    (local.set $n (i32.const 0))
+    (block $ndone
+      (loop $nloop
+        (br_if $ndone (i32.ge_u (local.get $n) (local.get $batch)))
+        (local.set $aBase (i32.add (local.get $a) (i32.mul (local.get $n) (local.get $aBatch))))
+        (local.set $bMat (i32.add (local.get $b) (i32.mul (local.get $n) (local.get $bSize))))
+        (local.set $cBase
+          (i32.add (local.get $c) (i32.mul (local.get $n) (i32.mul (local.get $m) (local.get $cStride)))))
+        (if (local.get $bTransposed)
+          (then
+            (call $transpose (local.get $bMat) (local.get $scratch) (local.get $depth) (local.get $cols))
+            (local.set $bMat (local.get $scratch))))
+        (local.set $i (i32.const 0))
+        (block $idone
+          (loop $iloop
+            (br_if $idone (i32.ge_u (local.get $i) (local.get $m)))
+            (local.set $j (i32.const 0))
+            (block $jdone
+              (loop $jloop
+                (br_if $jdone (i32.ge_u (local.get $j) (local.get $cols)))
+                (local.set $c00 (v128.const i32x4 0 0 0 0))
+                (local.set $c01 (v128.const i32x4 0 0 0 0))
+                (local.set $c10 (v128.const i32x4 0 0 0 0))
+                (local.set $c11 (v128.const i32x4 0 0 0 0))
+                (local.set $c20 (v128.const i32x4 0 0 0 0))
+                (local.set $c21 (v128.const i32x4 0 0 0 0))
+                (local.set $c30 (v128.const i32x4 0 0 0 0))
+                (local.set $c31 (v128.const i32x4 0 0 0 0))
+                (local.set $pa (i32.add (local.get $aBase) (i32.mul (local.get $i) (local.get $aRow))))
+                (local.set $pb (i32.add (local.get $bMat) (i32.shl (local.get $j) (i32.const 2))))
+                (local.set $k (local.get $depth))
+                (loop $kloop
+                  (local.set $b0 (v128.load (local.get $pb)))
+                  (local.set $b1 (v128.load offset=16 (local.get $pb)))
+                  (local.set $s (f32x4.splat (f32.load (local.get $pa))))
+                  (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
+                  (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
+                  (local.set $s (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $aRow)))))
+                  (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
+                  (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
+                  (local.set $s (f32x4.splat (f32.load
+                    (i32.add (local.get $pa) (i32.shl (local.get $aRow) (i32.const 1))))))
+                  (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
+                  (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
+                  (local.set $s (f32x4.splat (f32.load
+                    (i32.add (local.get $pa) (i32.mul (local.get $aRow) (i32.const 3))))))
+                  (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
+                  (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
+                  (local.set $pa (i32.add (local.get $pa) (local.get $aCol)))
+                  (local.set $pb (i32.add (local.get $pb) (local.get $bStride)))
+                  (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                  (br_if $kloop (local.get $k)))
+                (local.set $pc (i32.add (local.get $cBase)
+                  (i32.add (i32.mul (local.get $i) (local.get $cStride)) (i32.shl (local.get $j) (i32.const 2)))))
+                (v128.store (local.get $pc) (local.get $c00))
+                (v128.store offset=16 (local.get $pc) (local.get $c01))
+                (local.set $pc (i32.add (local.get $pc) (local.get $cStride)))
+                (v128.store (local.get $pc) (local.get $c10))
+                (v128.store offset=16 (local.get $pc) (local.get $c11))
+                (local.set $pc (i32.add (local.get $pc) (local.get $cStride)))
+                (v128.store (local.get $pc) (local.get $c20))
+                (v128.store offset=16 (local.get $pc) (local.get $c21))
+                (local.set $pc (i32.add (local.get $pc) (local.get $cStride)))
+                (v128.store (local.get $pc) (local.get $c30))
+                (v128.store offset=16 (local.get $pc) (local.get $c31))
+                (local.set $j (i32.add (local.get $j) (i32.const 8)))
+                (br $jloop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $iloop)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $nloop))))
+)
