@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { TelemetrySample } from '@fleetfm/domain';
+import { decodeMessage } from '@fleetfm/ingestion';
 import type { OutgoingMessage } from '@fleetfm/stream';
 import { Kafka, logLevel } from 'kafkajs';
 // Adapter internals, not public API: the ceiling must send exactly the bytes the adapter sends.
@@ -94,7 +95,10 @@ export function buildLineChunks(
   const chunks: string[] = [];
   let pending: TelemetrySample[] = [];
   for (const m of messages) {
-    for (const s of JSON.parse(m.value.toString('utf8')) as TelemetrySample[]) pending.push(s);
+    const decoded = decodeMessage(m.value, Number.MAX_SAFE_INTEGER);
+    if (decoded.errors.length > 0)
+      throw new Error(`invalid bench message: ${decoded.errors[0].reason}`);
+    for (const s of decoded.samples) pending.push(s);
     while (pending.length >= linesPerChunk) {
       chunks.push(encoder.encode(pending, 0, linesPerChunk));
       pending = pending.slice(linesPerChunk);

@@ -30,6 +30,8 @@ export interface DatasetOptions {
   readonly markers: number;
   readonly rateHz: number;
   readonly seed: number;
+  /** Message encoding (runtime toMessages); default binary, as the simulator publishes. */
+  readonly encoding?: 'binary' | 'json';
 }
 
 export interface Dataset {
@@ -50,7 +52,7 @@ function countFieldValues(samples: readonly TelemetrySample[]): number {
 /**
  * Pre-generates the whole run with FleetSimulator.step (seeded, no anomalies so that every sample
  * is valid and the stored count is exact): per window, `ticksPerMessage` ticks of the fleet,
- * grouped by `toMessages` (the runtime's fleet feed) into one JSON message per vehicle keyed by
+ * grouped by `toMessages` (the runtime's fleet feed) into one message per vehicle keyed by
  * vehicle id. Phases follow each other in simulated time, so no sample is written twice.
  */
 export function generateDataset(options: DatasetOptions): Dataset {
@@ -75,7 +77,7 @@ export function generateDataset(options: DatasetOptions): Dataset {
       }
       samples += window.length;
       fieldValues += countFieldValues(window);
-      for (const m of toMessages(window)) {
+      for (const m of toMessages(window, options.encoding ?? 'binary')) {
         // Offset by half a spacing so markers avoid the very first and last message.
         if (every > 0 && messages.length % every === Math.floor(every / 2)) {
           const own = window.filter((s) => s.vehicleId === m.key);

@@ -38,7 +38,7 @@ export interface FleetFmRunOptions {
   readonly ingestWorkers: number;
   /** Config overrides for ingestion tuning experiments (INGEST_*). */
   readonly ingestOverrides: Readonly<Record<string, string | number>>;
-  /** Experiment: producer compression other than the configured stream's (gzip). */
+  /** Experiment: producer compression other than the configured stream's (KAFKA_COMPRESSION). */
   readonly producerCompression?: 'gzip' | 'none';
   /** When set, the throughput phase of this thread is CPU-profiled into this folder. */
   readonly profileDir?: string;

@@ -29,6 +29,8 @@ export interface PipelineMeasurements {
 }
 
 const round = (x: number, digits = 3): number => Number(x.toPrecision(digits));
+/** Cores of the benchmark machine (every process of the pipeline shares them). */
+const CORES = 2;
 const thousands = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 /** Metrics (with targets) and the meta that explains how each was measured. */
@@ -106,6 +108,7 @@ export function buildReport(m: PipelineMeasurements): BenchResult {
       value: t.samples / t.cpu.cpuSeconds.node,
       unit: 'samples/cpu-s',
     },
+    ...perSampleRows(m),
   ];
   return { name: 'pipeline', metrics, meta: buildMeta(m, seconds) };
 }
@@ -127,7 +130,9 @@ function buildMeta(m: PipelineMeasurements, seconds: number): Record<string, unk
       rateHz: sizes.rateHz,
       samplesPerMessage: sizes.ticksPerMessage,
       messageFormat:
-        'JSON array of one vehicle’s consecutive samples (runtime toMessages), key = vehicle id',
+        (sizes.encoding ?? 'binary') === 'binary'
+          ? 'binary columnar batch (encodeTelemetryBatch) of one vehicle’s consecutive samples (runtime toMessages), key = vehicle id'
+          : 'JSON array of one vehicle’s consecutive samples (runtime toMessages), key = vehicle id',
       samples: {
         warmup: data.phases.warmup.samples,
         throughput: throughput.samples,
@@ -138,7 +143,7 @@ function buildMeta(m: PipelineMeasurements, seconds: number): Record<string, unk
       generationSeconds: round(data.generationSeconds),
     },
     fleetfm: {
-      stream: `KafkaTelemetryStream (createTelemetryStream), fresh topic ${m.names.topic}, ${run.config.kafka?.partitions} partitions; producer gzip, acks=all, idempotent`,
+      stream: `KafkaTelemetryStream (createTelemetryStream), fresh topic ${m.names.topic}, ${run.config.kafka?.partitions} partitions; producer compression ${run.config.kafka?.compression}, acks=all, idempotent`,
       store: `InfluxDB ${m.services.addresses.influxUrl}, fresh database ${m.names.database} (dropped after), opened by ${run.storeVia}`,
       ingest: {
         workers: run.ingestWorkers,
@@ -227,7 +232,8 @@ function cpuBudget(m: PipelineMeasurements): Record<string, unknown> {
   // but keep the rest of this process (thread pool: zlib inflate; GC helpers) in.
   const ingestSide = (fleetfm.node ?? 0) - publisherThread;
   const total = ingestSide + (fleetfm.kafka ?? 0) + (fleetfm.influx ?? 0);
-  const cores = 2;
+  const cores = CORES;
+  const ceiling = cpuBoundCeiling(m);
   return {
     fleetfm: {
       ...fleetfm,
@@ -240,9 +246,85 @@ function cpuBudget(m: PipelineMeasurements): Record<string, unknown> {
     fleetfmOnDedicatedCoresEstimate: {
       cores,
       samplesPerSecond: round((cores * 1e6) / total),
-      rule: 'cores / (node - publisher thread + kafka + influx CPU per sample in the FleetFM phase), perfect overlap, nothing else on the machine: an estimate. node still includes the thread pool, which also runs the producer’s gzip (~10 us/sample measured separately), so this understates a dedicated ingest machine somewhat',
+      rule: 'cores / (node - publisher thread + kafka + influx CPU per sample in the FleetFM phase), perfect overlap, nothing else on the machine: an estimate. node still includes the thread pool (and GC threads), so this understates a dedicated ingest machine somewhat',
+    },
+    cpuBoundCeiling: {
+      cores,
+      microsPerSample: Object.fromEntries(
+        Object.entries(ceiling.microsPerSample).map(([k, v]) => [k, round(v)]),
+      ),
+      samplesPerSecond: round(ceiling.samplesPerSecond),
+      rule: 'cores / (InfluxDB CPU per line in the write-only ceiling + broker CPU per sample in the FleetFM phase + Node CPU per sample of the kafkajs consume-only client + Node CPU per line of the write-only client): the cost of only moving the bytes through Kafka and into InfluxDB, no decoding, validation, encoding or simulator. An upper bound for any ingest on these 2 cores',
     },
   };
+}
+
+/** CPU microseconds per sample of one process in one measurement (NaN when not measured). */
+function microsPerSample(share: CpuShare, name: string, samples: number): number {
+  const s = share.cpuSeconds[name];
+  return s === undefined ? Number.NaN : (1e6 * s) / samples;
+}
+
+/**
+ * The smallest CPU cost per sample this machine can have for the pipeline, from the same run:
+ * InfluxDB's CPU in the write-only ceiling (pre-encoded line protocol, nothing else of ours
+ * running), the broker's CPU in the FleetFM phase (produce, fetch, commits), and the Node CPU of
+ * the two ceilings' clients (kafkajs consume only; HTTP posts of pre-built bodies only): no
+ * decoding, validation or line encoding at all, and no simulator. cores / that sum is an upper
+ * bound on any ingest path here, FleetFM's or not.
+ */
+export function cpuBoundCeiling(m: PipelineMeasurements): {
+  readonly microsPerSample: Readonly<Record<string, number>>;
+  readonly samplesPerSecond: number;
+} {
+  const t = m.run.throughput;
+  const consumed = m.kafka.messages * m.sizes.ticksPerMessage;
+  const parts = {
+    influxWriteOnly: microsPerSample(m.writeCpu, 'influx', m.write.lines),
+    kafkaBrokerInFleetFm: microsPerSample(t.cpu, 'kafka', t.samples),
+    nodeKafkaConsumeOnly: microsPerSample(m.kafkaCpu, 'node', consumed),
+    nodeInfluxPostOnly: microsPerSample(m.writeCpu, 'node', m.write.lines),
+  };
+  const total = Object.values(parts).reduce((a, b) => a + b, 0);
+  return { microsPerSample: parts, samplesPerSecond: (CORES * 1e6) / total };
+}
+
+function perSampleRows(m: PipelineMeasurements): BenchMetric[] {
+  const t = m.run.throughput;
+  const publisher = (1e6 * t.cpuSeconds) / t.samples;
+  const ceiling = cpuBoundCeiling(m);
+  const parts = ceiling.microsPerSample;
+  return [
+    {
+      metric: 'CPU per sample, ingest side (node - publisher thread)',
+      value: microsPerSample(t.cpu, 'node', t.samples) - publisher,
+      unit: 'us',
+    },
+    {
+      metric: 'CPU per sample, ingest thread',
+      value: (1e6 * t.ingestThreadCpu) / t.samples,
+      unit: 'us',
+    },
+    { metric: 'CPU per sample, publisher thread', value: publisher, unit: 'us' },
+    { metric: 'CPU per sample, Kafka broker', value: parts.kafkaBrokerInFleetFm, unit: 'us' },
+    {
+      metric: 'CPU per sample, InfluxDB',
+      value: microsPerSample(t.cpu, 'influx', t.samples),
+      unit: 'us',
+    },
+    {
+      metric: 'CPU per sample, InfluxDB write-only ceiling',
+      value: parts.influxWriteOnly,
+      unit: 'us',
+    },
+    {
+      metric: `CPU-bound ceiling on this machine (${CORES} cores / min CPU per sample)`,
+      value: ceiling.samplesPerSecond,
+      unit: 'samples/s',
+      target: `>= ${thousands(TARGET_SAMPLES_PER_S)} needed`,
+      pass: ceiling.samplesPerSecond >= TARGET_SAMPLES_PER_S,
+    },
+  ];
 }
 
 function thirds(values: readonly number[]): number[][] {

@@ -7,8 +7,8 @@ import { runPipeline } from './run-pipeline';
  *
  *   npm run build && node dist/bench/pipeline/profile.js [--isolated] [--workers=N] [KEY=VALUE...]
  *
- * writes /tmp/fleetfm-prof/*.cpuprofile (open in Chrome DevTools). --no-compression publishes
- * without gzip; KEY=VALUE are config overrides such as INGEST_BATCH_SIZE=10000. (`node --cpu-prof` works too, but also profiles the
+ * writes /tmp/fleetfm-prof/*.cpuprofile (open in Chrome DevTools). --gzip publishes
+ * gzip-compressed (the default is KAFKA_COMPRESSION=none); KEY=VALUE are config overrides such as INGEST_BATCH_SIZE=10000. (`node --cpu-prof` works too, but also profiles the
  * data generation and the ceilings.) Not run by `npm run bench`, which picks bench/*.bench.ts.
  */
 async function main(): Promise<void> {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     ingestOverrides: overrides,
     profileDir: '/tmp/fleetfm-prof',
     services: args.includes('--isolated') ? 'isolated' : 'shared',
-    ...(args.includes('--no-compression') ? { producerCompression: 'none' as const } : {}),
+    ...(args.includes('--gzip') ? { producerCompression: 'gzip' as const } : {}),
   });
   console.log(formatTable(result));
   console.log(JSON.stringify(result.meta, null, 2));

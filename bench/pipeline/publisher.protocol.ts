@@ -19,7 +19,7 @@ export interface PublisherInit {
   readonly phases: Readonly<Record<PhaseName, PublisherPhase>>;
   /**
    * Experiment: a KafkaTelemetryStream with this producer compression instead of the one
-   * createTelemetryStream(config) builds (gzip).
+   * createTelemetryStream(config) builds (KAFKA_COMPRESSION, default none).
    */
   readonly compression?: 'gzip' | 'none';
 }

@@ -21,7 +21,7 @@ export interface PipelineSizes extends DatasetOptions {
   readonly ingestOverrides?: Readonly<Record<string, string | number>>;
   /** CPU-profile the ingest thread during the throughput phase into this folder. */
   readonly profileDir?: string;
-  /** Experiment: producer compression instead of the configured stream's gzip. */
+  /** Experiment: producer compression instead of the configured stream's (KAFKA_COMPRESSION). */
   readonly producerCompression?: 'gzip' | 'none';
   /** Which Kafka/InfluxDB pair to use (services.ts). Default shared. */
   readonly services?: ServicesMode;

@@ -20,6 +20,8 @@ export const envSchema = z.object({
   FLEETFM_SHARED_DATA: optionalText,
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   INFLUX_BUCKET: z.string().trim().min(1).default('fleetfm/autogen'),
+  /** Gzip InfluxDB write bodies above this many bytes; unset = never (loopback, fast LAN). */
+  INFLUX_GZIP_THRESHOLD: int(0, 2 ** 31 - 1).optional(),
   INFLUX_ORG: z.string().trim().default('-'),
   INFLUX_TOKEN: z.string().default(''),
   INFLUX_URL: z
@@ -32,6 +34,8 @@ export const envSchema = z.object({
   INGEST_GROUP_ID: z.string().trim().min(1).default('fleetfm-ingest'),
   INGEST_MAX_RETRIES: int(0, 1000).default(20),
   KAFKA_BROKERS: optionalText,
+  /** Producer compression: none (loopback, fast LAN: saves CPU on both sides) or gzip. */
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('none'),
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('fleetfm'),
   KAFKA_PARTITIONS: int(1, 1024).default(6),
   KAFKA_TOPIC: z.string().trim().min(1).default('telemetry'),
@@ -41,6 +45,8 @@ export const envSchema = z.object({
   SIM_SEED: int(0, 2 ** 31 - 1).default(42),
   SIM_TIME_SCALE: num(0.01, 10_000).default(1),
   SIM_VEHICLES: int(0, 10_000).default(5),
+  /** How the simulator encodes telemetry messages: binary (columnar batch) or json. */
+  STREAM_ENCODING: z.enum(['binary', 'json']).default('binary'),
   STREAM_CAPACITY: int(1, 10_000_000).default(100_000),
 });
 

@@ -30,6 +30,8 @@ export interface FleetConfig {
     readonly clientId: string;
     readonly partitions: number;
     readonly topic: string;
+    /** Producer compression (KAFKA_COMPRESSION). */
+    readonly compression: 'none' | 'gzip';
   };
   /** Present when INFLUX_URL is set: the store is InfluxDB, otherwise embedded. */
   readonly influx?: {
@@ -37,6 +39,8 @@ export interface FleetConfig {
     readonly token: string;
     readonly org: string;
     readonly bucket: string;
+    /** Gzip write bodies above this many bytes (INFLUX_GZIP_THRESHOLD); undefined = never. */
+    readonly gzipThreshold?: number;
   };
   readonly simulator: {
     readonly vehicles: number;
@@ -45,7 +49,12 @@ export interface FleetConfig {
     readonly seed: number;
     readonly anomalyRate: number;
   };
-  readonly stream: { readonly capacity: number; readonly topic: string };
+  readonly stream: {
+    readonly capacity: number;
+    readonly topic: string;
+    /** Encoding of the messages FleetFM's simulator publishes (STREAM_ENCODING). */
+    readonly encoding: 'binary' | 'json';
+  };
 }
 
 /**
@@ -94,10 +103,19 @@ export function loadConfig(
             clientId: e.KAFKA_CLIENT_ID,
             partitions: e.KAFKA_PARTITIONS,
             topic: e.KAFKA_TOPIC,
+            compression: e.KAFKA_COMPRESSION,
           }
         : undefined,
     influx: e.INFLUX_URL
-      ? { url: e.INFLUX_URL, token: e.INFLUX_TOKEN, org: e.INFLUX_ORG, bucket: e.INFLUX_BUCKET }
+      ? {
+          url: e.INFLUX_URL,
+          token: e.INFLUX_TOKEN,
+          org: e.INFLUX_ORG,
+          bucket: e.INFLUX_BUCKET,
+          ...(e.INFLUX_GZIP_THRESHOLD === undefined
+            ? {}
+            : { gzipThreshold: e.INFLUX_GZIP_THRESHOLD }),
+        }
       : undefined,
     simulator: {
       vehicles: e.SIM_VEHICLES,
@@ -106,6 +124,6 @@ export function loadConfig(
       seed: e.SIM_SEED,
       anomalyRate: e.SIM_ANOMALY_RATE,
     },
-    stream: { capacity: e.STREAM_CAPACITY, topic: e.KAFKA_TOPIC },
+    stream: { capacity: e.STREAM_CAPACITY, topic: e.KAFKA_TOPIC, encoding: e.STREAM_ENCODING },
   });
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { FleetConfig } from '@fleetfm/config';
-import type { TelemetrySample } from '@fleetfm/domain';
+import { encodeTelemetryBatch, type TelemetrySample } from '@fleetfm/domain';
 import { JsonlLabelSink, streamFleet } from '@fleetfm/simulator';
 import type { OutgoingMessage, TelemetryStream } from '@fleetfm/stream';
 
@@ -24,15 +24,25 @@ export interface FleetFeedLogger {
   error(message: string): void;
 }
 
-/** One message per vehicle per batch, keyed by vehicle id (order per vehicle is kept). */
-export function toMessages(samples: readonly TelemetrySample[]): OutgoingMessage[] {
+/**
+ * One message per vehicle per batch, keyed by vehicle id (order per vehicle is kept): the binary
+ * batch encoding of @fleetfm/domain (default; ingestion decodes it without JSON.parse) or a JSON
+ * array of samples.
+ */
+export function toMessages(
+  samples: readonly TelemetrySample[],
+  encoding: 'binary' | 'json' = 'binary',
+): OutgoingMessage[] {
   const byVehicle = new Map<string, TelemetrySample[]>();
   for (const s of samples) {
     const list = byVehicle.get(s.vehicleId);
     if (list) list.push(s);
     else byVehicle.set(s.vehicleId, [s]);
   }
-  return [...byVehicle].map(([key, list]) => ({ key, value: Buffer.from(JSON.stringify(list)) }));
+  return [...byVehicle].map(([key, list]) => ({
+    key,
+    value: encoding === 'binary' ? encodeTelemetryBatch(list) : Buffer.from(JSON.stringify(list)),
+  }));
 }
 
 /**
@@ -64,7 +74,7 @@ export function startFleetFeed(
       ...(dataRoot === undefined ? {} : { dataDir: dataRoot }),
     },
     async (samples) => {
-      const messages = toMessages(samples);
+      const messages = toMessages(samples, config.stream.encoding);
       await stream.publish(config.stream.topic, messages);
       samplesPublished += samples.length;
       messagesPublished += messages.length;

@@ -10,6 +10,7 @@ export async function createTelemetryStream(config: FleetConfig): Promise<Teleme
       brokers: config.kafka.brokers,
       clientId: config.kafka.clientId,
       partitions: config.kafka.partitions,
+      compression: config.kafka.compression,
     });
     // Fail at start-up, with the broker address in the message, rather than on first use.
     await stream.ensureTopic(config.kafka.topic);

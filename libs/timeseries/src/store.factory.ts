@@ -15,6 +15,7 @@ export async function openTimeSeriesStore(config: FleetConfig): Promise<TimeSeri
       token: config.influx.token,
       org: config.influx.org,
       bucket: config.influx.bucket,
+      gzipThreshold: config.influx.gzipThreshold,
     });
   }
   return EmbeddedTimeSeriesStore.open(path.join(config.dataDir, 'store'));

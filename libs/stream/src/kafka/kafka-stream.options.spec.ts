@@ -8,7 +8,7 @@ describe('resolveKafkaOptions', () => {
       partitions: 6,
       replicationFactor: 1,
       logLevel: 'warn',
-      compression: 'gzip',
+      compression: 'none',
       retryBackoffMs: 200,
       maxRetryBackoffMs: 10_000,
       sessionTimeoutMs: 30_000,

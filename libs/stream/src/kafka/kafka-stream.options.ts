@@ -24,7 +24,12 @@ export interface KafkaTelemetryStreamOptions {
   readonly logLevel?: KafkaLogLevel;
   /** Receives kafkajs's log lines and the adapter's own. Default: Nest's Logger('Kafka'). */
   readonly logger?: KafkaStreamLogger;
-  /** Producer compression. GZIP is built into kafkajs (LZ4/ZSTD would need codecs). Default gzip. */
+  /**
+   * Producer compression (config KAFKA_COMPRESSION). GZIP is built into kafkajs (LZ4/ZSTD would
+   * need codecs). Default none: on loopback or a fast LAN gzip only costs CPU, in the producer,
+   * in the broker (it decompresses every batch to validate it) and in the consumer; use gzip
+   * over slow or metered links.
+   */
   readonly compression?: 'gzip' | 'none';
   /** Delay before a rejected batch is delivered again; doubles per rejection. Default 200 ms. */
   readonly retryBackoffMs?: number;
@@ -59,7 +64,7 @@ export function resolveKafkaOptions(options: KafkaTelemetryStreamOptions): Resol
     partitions: options.partitions ?? 6,
     replicationFactor: options.replicationFactor ?? 1,
     logLevel: options.logLevel ?? 'warn',
-    compression: options.compression ?? 'gzip',
+    compression: options.compression ?? 'none',
     retryBackoffMs: options.retryBackoffMs ?? 200,
     maxRetryBackoffMs: options.maxRetryBackoffMs ?? 10_000,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,

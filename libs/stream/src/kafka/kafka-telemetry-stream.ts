@@ -24,7 +24,7 @@ export const DEAD_LETTER_SUFFIX = '.dlq';
 /**
  * The TelemetryStream on Apache Kafka (kafkajs). Topics are created on first use with the
  * configured partition count, each with its dead-letter topic `<topic>.dlq`. Publishing is
- * idempotent (one request in flight, acks from all in-sync replicas, GZIP compressed) and
+ * idempotent (one request in flight, acks from all in-sync replicas, compressed as configured) and
  * resolves once the broker acknowledged; messages are partitioned by key, so one vehicle's
  * messages keep their order. Subscriptions are consumer-group members that commit a batch only
  * after the handler resolved and redeliver a rejected batch after a backoff (see BatchProcessor).
