@@ -1,5 +1,6 @@
-;; Batched matMul of small float32 matrices (attention: [B·H, 32, 32] × [B·H, 32, 32]) with
-;; f32x4 SIMD, reading and writing the tfjs wasm backend's own memory (imported).
+;; f32x4 SIMD kernels for the tfjs wasm backend, reading and writing its own memory (imported).
+;; bmm: batched matMul of small matrices (attention: [B·H, 32, 32] × [B·H, 32, 32]).
+;; colsum: column sums (bias gradients).
 ;;
 ;; C[n] = op(A[n]) · op(B[n]) for n < batch, C[n] row-major [m, cols].
 ;; A element (i, k) of batch n is at  a + n·aBatch + i·aRow + k·aCol  (byte strides), which
@@ -119,4 +120,32 @@
             (br $iloop)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $nloop))))
+;; dst[j] = Σ_r src[r·cols + j] (column sums of a row-major [rows, cols]; cols % 4 == 0),
+  ;; summed row by row in order: the bias gradient of a linear layer.
+  (func (export "colsum") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $j i32) (local $end i32) (local $p i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $cols) (i32.const 2))))
+    (local.set $j (local.get $dst))
+    (block $zdone
+      (loop $zloop
+        (br_if $zdone (i32.ge_u (local.get $j) (local.get $end)))
+        (v128.store (local.get $j) (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $zloop)))
+    (local.set $p (local.get $src))
+    (local.set $r (i32.const 0))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $j (local.get $dst))
+        (block $jdone
+          (loop $jloop
+            (br_if $jdone (i32.ge_u (local.get $j) (local.get $end)))
+            (v128.store (local.get $j)
+              (f32x4.add (v128.load (local.get $j)) (v128.load (local.get $p))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $jloop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
 )

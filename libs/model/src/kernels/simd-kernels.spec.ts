@@ -3,19 +3,17 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend';
 import { MultiHeadAttention } from '../layers/attention.layer';
-import { assembleKernel, renderGeneratedModule, WAT_FILE } from './assemble-kernel';
-import {
-  setSmallBatchMatMulEnabled,
-  smallBatchMatMul,
-  smallBatchMatMulAvailable,
-} from './batched-matmul.kernel';
-import { BATCHED_MATMUL_WASM_BASE64 } from './batched-matmul.wasm';
+import { assembleKernel, GENERATED_FILE, renderGeneratedModule, WAT_FILE } from './assemble-kernel';
+import { smallBatchMatMul } from './batched-matmul.kernel';
+import { columnSum } from './column-sum.kernel';
+import { SIMD_KERNELS_WASM_BASE64 } from './simd-kernels.wasm';
+import { setSimdKernelsEnabled, simdKernelsAvailable } from './wasm-kernels';
 
 beforeAll(async () => {
   await selectBackend({ prefer: ['wasm'] });
 });
 
-afterEach(() => setSmallBatchMatMulEnabled(true));
+afterEach(() => setSimdKernelsEnabled(true));
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
@@ -33,17 +31,17 @@ const CASES: Array<[boolean, boolean]> = [
   [true, true],
 ];
 
-describe('smallBatchMatMul (SIMD wasm kernel)', () => {
+describe('SIMD wasm kernels: smallBatchMatMul', () => {
   it('runs on the wasm backend', () => {
     expect(tf.getBackend()).toBe('wasm');
-    expect(smallBatchMatMulAvailable()).toBe(true);
+    expect(simdKernelsAvailable()).toBe(true);
   });
 
   it('the committed module is the assembled .wat', async () => {
     const wat = fs.readFileSync(path.join(__dirname, WAT_FILE), 'utf8');
     const bytes = await assembleKernel(wat);
-    expect(Buffer.from(bytes).toString('base64')).toBe(BATCHED_MATMUL_WASM_BASE64);
-    const generated = fs.readFileSync(path.join(__dirname, 'batched-matmul.wasm.ts'), 'utf8');
+    expect(Buffer.from(bytes).toString('base64')).toBe(SIMD_KERNELS_WASM_BASE64);
+    const generated = fs.readFileSync(path.join(__dirname, GENERATED_FILE), 'utf8');
     expect(generated).toBe(renderGeneratedModule(bytes));
   });
 
@@ -113,7 +111,7 @@ describe('smallBatchMatMul (SIMD wasm kernel)', () => {
         return { grads: vars.map((v) => grads[v.name]), y };
       };
       const fast = run();
-      setSmallBatchMatMulEnabled(false);
+      setSimdKernelsEnabled(false);
       const stock = run();
       expect(maxAbsDiff(fast.y, stock.y)).toBeLessThan(1e-4);
       fast.grads.forEach((g, i) => {
@@ -137,5 +135,24 @@ describe('smallBatchMatMul (SIMD wasm kernel)', () => {
     for (let i = 0; i < 3; i++) tf.dispose(tf.grads(lossOf)([a, bT]));
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([a, b, bT]);
+  });
+});
+
+describe('SIMD wasm kernels: columnSum', () => {
+  it('sums columns (closed form: row r of x is r + [0, 1, ..., 7])', () => {
+    const x = tf.add(tf.reshape(tf.range(0, 5), [5, 1]), tf.reshape(tf.range(0, 8), [1, 8]));
+    // Σ_r (r + j) = 10 + 5·j
+    expect(Array.from(columnSum(x as tf.Tensor2D).dataSync())).toEqual(
+      Array.from({ length: 8 }, (_, j) => 10 + 5 * j),
+    );
+  });
+
+  it('equals tf.sum(x, 0) on random inputs, and the fallback for odd widths', () => {
+    const x = tf.randomNormal([300, 132], 0, 1, 'float32', 9) as tf.Tensor2D;
+    expect(maxAbsDiff(columnSum(x), tf.sum(x, 0))).toBeLessThan(1e-4);
+    const odd = tf.randomNormal([7, 5], 0, 1, 'float32', 10) as tf.Tensor2D;
+    expect(maxAbsDiff(columnSum(odd), tf.sum(odd, 0))).toBeLessThan(1e-5);
+    setSimdKernelsEnabled(false);
+    expect(maxAbsDiff(columnSum(x), tf.sum(x, 0))).toBeLessThan(1e-4);
   });
 });
