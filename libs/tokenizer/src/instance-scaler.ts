@@ -4,8 +4,12 @@ import { ValidationError } from '@fleetfm/domain';
  * How the per-channel location and scale are estimated over the observed (non-NaN) context.
  * `mean-std`: mean and population standard deviation (PatchTST/RevIN).
  * `median-iqr`: median and interquartile range / 1.349 (robust to spikes; equals σ for a normal).
+ * `last-std`: the last observed value and the standard deviation: the model forecasts the change
+ * from the current level (persistence is an output of 0, exact at any scale).
  */
-export type ScalingMethod = 'mean-std' | 'median-iqr';
+export type ScalingMethod = 'mean-std' | 'median-iqr' | 'last-std';
+
+export const SCALING_METHODS: readonly ScalingMethod[] = ['mean-std', 'median-iqr', 'last-std'];
 
 export interface InstanceScale {
   readonly loc: number;
@@ -35,13 +39,14 @@ export function fitInstanceScale(
   if (obs.length === 0) return { loc: 0, scale: 1, observed: 0 };
   let loc: number;
   let scale: number;
-  if (method === 'mean-std') {
+  if (method === 'mean-std' || method === 'last-std') {
     let sum = 0;
     for (const v of obs) sum += v;
-    loc = sum / obs.length;
+    const mean = sum / obs.length;
     let sq = 0;
-    for (const v of obs) sq += (v - loc) * (v - loc);
+    for (const v of obs) sq += (v - mean) * (v - mean);
     scale = Math.sqrt(sq / obs.length);
+    loc = method === 'mean-std' ? mean : obs[obs.length - 1];
   } else if (method === 'median-iqr') {
     obs.sort((a, b) => a - b);
     loc = quantileSorted(obs, 0.5);

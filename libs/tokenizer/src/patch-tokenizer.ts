@@ -1,5 +1,10 @@
 import { ValidationError } from '@fleetfm/domain';
-import { fitInstanceScale, type InstanceScale, type ScalingMethod } from './instance-scaler';
+import {
+  SCALING_METHODS,
+  fitInstanceScale,
+  type InstanceScale,
+  type ScalingMethod,
+} from './instance-scaler';
 import { patchify } from './patcher';
 
 export interface PatchTokenizerArgs {
@@ -63,9 +68,9 @@ export class PatchTokenizer {
         `contextLength must be a positive multiple of patchLength (${config.patchLength}), got ${config.contextLength}`,
       );
     }
-    if (config.scaling !== 'mean-std' && config.scaling !== 'median-iqr') {
+    if (!SCALING_METHODS.includes(config.scaling)) {
       throw new ValidationError(
-        `scaling must be 'mean-std' or 'median-iqr', got ${config.scaling}`,
+        `scaling must be one of ${SCALING_METHODS.map((m) => `'${m}'`).join(', ')}, got ${config.scaling}`,
       );
     }
     if (!(config.minScale >= 0)) {

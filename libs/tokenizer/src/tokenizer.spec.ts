@@ -16,6 +16,8 @@ describe('fitInstanceScale', () => {
     [[5, 5, 5], 'median-iqr', 5, 1, 3],
     [[N, N], 'mean-std', 0, 1, 0], // all gaps
     [[], 'median-iqr', 0, 1, 0],
+    [[1, 2, 3, 4, N], 'last-std', 4, 1.118033989, 4], // last observed value, σ about the mean
+    [[N, 7, 7, N], 'last-std', 7, 1, 2],
   ] as const)('%j %s -> loc %d scale %d', (input, method, loc, scale, observed) => {
     const s = fitInstanceScale(f32([...input]), method);
     expect(s.loc).toBeCloseTo(loc, 5);

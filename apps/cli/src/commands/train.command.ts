@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig, type FleetConfig } from '@fleetfm/config';
+import type { ScalingMethod } from '@fleetfm/tokenizer';
 import type { CorpusSource } from '@fleetfm/datasets';
 import { NotFoundError, ValidationError } from '@fleetfm/domain';
 import {
@@ -42,6 +43,7 @@ interface TrainFlags extends CorpusFlags {
   readonly downsample: string;
   readonly mixup: string;
   readonly sourceWeights?: string;
+  readonly scaling: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number {
@@ -169,6 +171,11 @@ export function registerTrainCommands(program: Command): void {
       .option('--heads <n>', 'attention heads', String(DEFAULT_MODEL_ARGS.numHeads))
       .option('--ffn <n>', 'feed-forward width', String(DEFAULT_MODEL_ARGS.ffnDim))
       .option(
+        '--scaling <method>',
+        'context normalisation: mean-std, median-iqr or last-std (last value as the level)',
+        'mean-std',
+      )
+      .option(
         '--length-power <x>',
         'pick series in proportion to (crop positions)^x: 1 = every crop alike, 0 = every series alike',
         '1',
@@ -235,6 +242,7 @@ async function train(flags: TrainFlags): Promise<void> {
     outDir,
     patience: num('patience', flags.patience),
     resume: flags.resume ? path.resolve(flags.resume) : undefined,
+    scaling: flags.scaling as ScalingMethod,
     seed: num('seed', flags.seed),
     sourceWeights: parseSourceWeights(flags.sourceWeights),
     steps,

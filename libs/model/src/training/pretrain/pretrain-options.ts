@@ -1,5 +1,6 @@
 import { ValidationError } from '@fleetfm/domain';
 import type { CorpusSource } from '@fleetfm/datasets';
+import { SCALING_METHODS, type ScalingMethod } from '@fleetfm/tokenizer';
 import type { BackendName } from '../../backend';
 import {
   resolveModelConfig,
@@ -47,6 +48,11 @@ export interface PretrainArgs {
   /** Continue from `<dir>/last` (or `<dir>` itself if it holds training-state.json). */
   readonly resume?: string;
   readonly sourceWeights?: Partial<Record<CorpusSource, number>>;
+  /**
+   * Instance normalisation of the contexts (recorded in the checkpoint's tokenizer config;
+   * ignored when resuming). Default 'mean-std'.
+   */
+  readonly scaling?: ScalingMethod;
   /** Series picked ∝ crop positions^lengthPower (see `WindowSamplerArgs`). Default 1. */
   readonly lengthPower?: number;
   /** Augmentations of the training windows (not the validation ones). Default none. */
@@ -93,6 +99,7 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
     minLr: a.minLr ?? lr / 10,
     model: resolveModelConfig({ ...a.model, seed: a.model?.seed ?? seed }),
     patience: a.patience ?? 8,
+    scaling: a.scaling ?? 'mean-std',
     seed,
     steps,
     warmupSteps: a.warmupSteps ?? Math.min(200, Math.floor(steps / 10)),
@@ -118,6 +125,10 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
   check(
     r.lengthPower >= 0 && r.lengthPower <= 1,
     `lengthPower must be in [0, 1], got ${a.lengthPower}`,
+  );
+  check(
+    SCALING_METHODS.includes(r.scaling),
+    `scaling must be one of ${SCALING_METHODS.join(', ')}, got ${a.scaling}`,
   );
   resolveAugmentation(r.augment); // throws ValidationError naming the bad setting
   check(r.clipNorm >= 0, `clipNorm must be >= 0, got ${a.clipNorm}`);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { CorpusReader, type CorpusManifest } from '@fleetfm/datasets';
 import { Prng, deriveSeed } from '@fleetfm/simulator';
-import { PatchTokenizer } from '@fleetfm/tokenizer';
+import { PatchTokenizer, type ScalingMethod } from '@fleetfm/tokenizer';
 import { writeCheckpointDir, type CheckpointInfo } from '../../checkpoint';
 import { forwardFlopsPerSeries, type PatchModelConfig } from '../../patch-model.config';
 import { makeForecastBatch, type ForecastBatch } from '../forecast-batch';
@@ -104,12 +104,18 @@ export async function runPretraining(
   const reader = await CorpusReader.open(a.corpusDir);
   const resume: ResumeState | undefined = a.resume ? await readResumeState(a.resume) : undefined;
   const seed = resume?.progress.seed ?? a.seed;
-  const model: PatchModelConfig = resume
-    ? (JSON.parse(resume.checkpoint.manifestJson) as { model: PatchModelConfig }).model
-    : a.model;
+  const resumed = resume
+    ? (JSON.parse(resume.checkpoint.manifestJson) as {
+        model: PatchModelConfig;
+        tokenizer?: { scaling?: ScalingMethod };
+      })
+    : undefined;
+  const model: PatchModelConfig = resumed ? resumed.model : a.model;
   const tokenizer = new PatchTokenizer({
     contextLength: model.contextLength,
     patchLength: model.patchLength,
+    // A resumed run keeps the normalisation its weights were trained with.
+    scaling: resumed ? (resumed.tokenizer?.scaling ?? 'mean-std') : a.scaling,
   });
   const shape = {
     contextLength: model.contextLength,

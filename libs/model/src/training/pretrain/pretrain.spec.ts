@@ -83,7 +83,14 @@ describe('pretraining arguments', () => {
     expect(() => resolvePretrainArgs({ ...base, steps: 0 })).toThrow(/steps must be/);
     expect(() => resolvePretrainArgs({ ...base, lr: -1 })).toThrow(/lr must be/);
     expect(() => resolvePretrainArgs({ ...base, model: { numSignals: 4 } })).toThrow(/numSignals/);
+    expect(() => resolvePretrainArgs({ ...base, lengthPower: 1.5 })).toThrow(/lengthPower/);
+    expect(() => resolvePretrainArgs({ ...base, augment: { mixup: 2 } })).toThrow(/mixup/);
+    expect(() =>
+      resolvePretrainArgs({ ...base, scaling: 'max' as unknown as PretrainArgs['scaling'] }),
+    ).toThrow(/scaling must be one of/);
     expect(resolvePretrainArgs(base).warmupSteps).toBe(200);
+    expect(resolvePretrainArgs(base).scaling).toBe('mean-std');
+    expect(resolvePretrainArgs(base).lengthPower).toBe(1);
   });
 
   it('fails clearly when the corpus is missing', async () => {
