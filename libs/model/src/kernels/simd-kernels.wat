@@ -148,4 +148,50 @@
             (br $jloop)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rloop))))
+;; adam: one fused Adam step over n floats (n % 4 == 0), in tfjs's AdamOptimizer order of f32
+  ;; operations, on the clipped gradient g·scale:
+  ;;   m' = m·b1 + g·(1-b1);  v' = v·b2 + g²·(1-b2)
+  ;;   p' = (m'/c1) / (sqrt(v'/c2) + eps) · (-lr) + p      (c1 = 1 - b1^t, c2 = 1 - b2^t)
+  (func (export "adam")
+    (param $p i32) (param $g i32) (param $m i32) (param $v i32)
+    (param $pOut i32) (param $mOut i32) (param $vOut i32) (param $n i32)
+    (param $scale f32) (param $b1 f32) (param $omb1 f32) (param $b2 f32) (param $omb2 f32)
+    (param $c1 f32) (param $c2 f32) (param $eps f32) (param $negLr f32)
+    (local $i i32) (local $end i32)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $vScale v128) (local $vB1 v128) (local $vOmb1 v128) (local $vB2 v128) (local $vOmb2 v128)
+    (local $vC1 v128) (local $vC2 v128) (local $vEps v128) (local $vNegLr v128)
+    (local.set $vScale (f32x4.splat (local.get $scale)))
+    (local.set $vB1 (f32x4.splat (local.get $b1)))
+    (local.set $vOmb1 (f32x4.splat (local.get $omb1)))
+    (local.set $vB2 (f32x4.splat (local.get $b2)))
+    (local.set $vOmb2 (f32x4.splat (local.get $omb2)))
+    (local.set $vC1 (f32x4.splat (local.get $c1)))
+    (local.set $vC2 (f32x4.splat (local.get $c2)))
+    (local.set $vEps (f32x4.splat (local.get $eps)))
+    (local.set $vNegLr (f32x4.splat (local.get $negLr)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $gv (f32x4.mul (v128.load (i32.add (local.get $g) (local.get $i))) (local.get $vScale)))
+        (local.set $mv (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (local.get $vB1))
+          (f32x4.mul (local.get $gv) (local.get $vOmb1))))
+        (local.set $vv (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (local.get $vB2))
+          (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $vOmb2))))
+        (v128.store (i32.add (local.get $mOut) (local.get $i)) (local.get $mv))
+        (v128.store (i32.add (local.get $vOut) (local.get $i)) (local.get $vv))
+        (v128.store (i32.add (local.get $pOut) (local.get $i))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $mv) (local.get $vC1))
+                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (local.get $vC2))) (local.get $vEps)))
+              (local.get $vNegLr))
+            (v128.load (i32.add (local.get $p) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $loop))))
 )

@@ -24,6 +24,25 @@ export interface SimdKernels {
     scratch: number,
   ): void;
   colsum(src: number, dst: number, rows: number, cols: number): void;
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    pOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    scale: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    c1: number,
+    c2: number,
+    epsilon: number,
+    negLearningRate: number,
+  ): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels use, as checked. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { pinballLoss } from '../heads/pinball-loss';
+import { fusedAdamApply } from '../kernels/adam.kernel';
 import type { PatchModel } from '../patch-model';
 import { toModelInputs, type ForecastBatch } from './forecast-batch';
 
@@ -75,23 +76,40 @@ export class Trainer {
 
   /** Clips to the global norm and takes one Adam step; disposes the gradients. */
   applyGradients(grads: NamedGradients): void {
-    tf.tidy(() => {
-      const list = [...grads.values()];
-      let scale: tf.Tensor | undefined;
-      if (this.clipNorm > 0) {
-        const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-        // clip / max(norm, clip), written with relu (tf.maximum is slow on wasm).
-        scale = tf.div(this.clipNorm, tf.add(this.clipNorm, tf.relu(tf.sub(norm, this.clipNorm))));
-      }
+    try {
       const named: Array<{ name: string; tensor: tf.Tensor }> = [];
       for (const [path, g] of grads) {
         const v = this.byPath.get(path);
         if (!v) throw new Error(`Trainer: unknown weight ${path}`);
-        named.push({ name: v.name, tensor: scale ? tf.mul(g, scale) : g });
+        named.push({ name: v.name, tensor: g });
       }
-      this.optimizer.applyGradients(named);
+      const scale = this.clipNorm > 0 ? this.clipScale(named.map((n) => n.tensor)) : undefined;
+      // One SIMD pass per weight on wasm; the same f32 arithmetic as tfjs's Adam otherwise.
+      if (fusedAdamApply(this.optimizer, named, scale ?? 1)) return;
+      tf.tidy(() => {
+        this.optimizer.applyGradients(
+          named.map(({ name, tensor }) => ({
+            name,
+            tensor: scale === undefined ? tensor : tf.mul(tensor, scale),
+          })),
+        );
+      });
+    } finally {
+      for (const g of grads.values()) g.dispose();
+    }
+  }
+
+  /** clip / max(norm, clip) as the f32 value tfjs computes, read back once. */
+  private clipScale(list: tf.Tensor[]): number {
+    return tf.tidy(() => {
+      const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+      // Written with relu (tf.maximum is slow on wasm).
+      const scale = tf.div(
+        this.clipNorm,
+        tf.add(this.clipNorm, tf.relu(tf.sub(norm, this.clipNorm))),
+      );
+      return scale.dataSync()[0];
     });
-    for (const g of grads.values()) g.dispose();
   }
 
   /** One optimisation step; returns the loss before the step. */
