@@ -53,17 +53,19 @@ const bench: Benchmark = {
       ['spike', ['spike']],
       ['drift', ['drift']],
       ['braking', ['braking']],
-      ['model-free', ['stuck', 'spike', 'drift', 'braking']],
-      ['no-drift', ['stuck', 'spike', 'braking']],
+      ['physics', ['physics']],
+      ['model-free', ['stuck', 'spike', 'braking', 'physics']],
+      ['no-physics', ['stuck', 'spike', 'braking']],
+      ['with-drift', ['stuck', 'spike', 'braking', 'physics', 'drift']],
     ];
     if (loaded && env.ANOMALY_BENCH_SURPRISE !== '0') sets.unshift(['surprise', ['surprise']]);
     const r0 = await evaluateAnomalies(selfCalibrated, {
       ...o,
-      components: ['stuck', 'spike', 'drift', 'braking'],
+      components: ['stuck', 'spike', 'braking', 'physics'],
       library,
     });
     console.log(`model-free, calibrated on the input itself: AUC-PR ${r0.aucPr.toFixed(3)}`);
-    if (loaded) sets.push(['all', ['surprise', 'stuck', 'spike', 'drift', 'braking']]);
+    if (loaded) sets.push(['all', ['surprise', 'stuck', 'spike', 'braking', 'physics']]);
     const metrics: BenchMetric[] = [];
     for (const [label, components] of sets) {
       const r = await evaluateAnomalies(service, { ...o, components, library });

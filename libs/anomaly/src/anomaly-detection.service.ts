@@ -4,7 +4,7 @@ import { forecastSurprise, SurpriseCalibrator, type CalibratorState } from '@fle
 import { TailCalibrator } from './tail-calibrator';
 import { combineCalibrated, type DetectorCalibrationState } from './detector-calibration';
 import {
-  COMPONENT_NAMES,
+  DEFAULT_COMPONENTS,
   isBrakingSignal,
   rawComponents,
   type ComponentName,
@@ -26,9 +26,9 @@ export interface DetectOptions {
   /** Contexts per model call. Default 64. */
   readonly batchSize?: number;
   /**
-   * Evidence combined into the score. Default all: the model's forecast surprise, stuck runs,
-   * spikes, cross-signal drift and (on acceleration, brake, speed) braking. Without `surprise`
-   * the model is not called.
+   * Evidence combined into the score. Default `DEFAULT_COMPONENTS`: the model's forecast
+   * surprise, stuck runs, spikes, (on acceleration, brake, speed) braking and physics
+   * consistency. Without `surprise` the model is not called.
    */
   readonly components?: readonly ComponentName[];
   readonly onProgress?: (done: number, total: number) => void;
@@ -97,7 +97,7 @@ export class AnomalyDetectionService {
     series: readonly GroupedSeries[],
     options: DetectOptions = {},
   ): Promise<DetectResult> {
-    const components = options.components ?? COMPONENT_NAMES;
+    const components = options.components ?? DEFAULT_COMPONENTS;
     const raw = components.includes('surprise')
       ? await this.surprise(series, options)
       : series.map((s) => new Float32Array(s.values.length).fill(Number.NaN));

@@ -1,18 +1,34 @@
 import { fitDetectorCalibration, type DetectorCalibrationState } from './detector-calibration';
 import { decelerationEvidence, BRAKING_SIGNALS } from './detectors/harsh-braking.detector';
 import { driftScores } from './detectors/drift.detector';
+import { physicsScores } from './detectors/physics.detector';
 import { spikeScore } from './detectors/spike.detector';
 import { stuckRunLength } from './detectors/stuck.detector';
 
 /** The evidence a row's anomaly score combines; `surprise` is the model's forecast surprise. */
-export type ComponentName = 'surprise' | 'stuck' | 'spike' | 'drift' | 'braking';
+export type ComponentName = 'surprise' | 'stuck' | 'spike' | 'drift' | 'braking' | 'physics';
 
+/** Every component; `drift` (a generic cross-signal regression) is opt-in, see DEFAULT_COMPONENTS. */
 export const COMPONENT_NAMES: readonly ComponentName[] = [
   'surprise',
   'stuck',
   'spike',
   'drift',
   'braking',
+  'physics',
+];
+
+/**
+ * What `detect` combines unless told otherwise. `physics` replaced `drift` (a regression of each
+ * signal's change on all the others): on the eval fleet the physics relations find drifts the
+ * regression missed, and the regression adds only false alarms once they are in.
+ */
+export const DEFAULT_COMPONENTS: readonly ComponentName[] = [
+  'surprise',
+  'stuck',
+  'spike',
+  'braking',
+  'physics',
 ];
 
 export interface GroupedSeries {
@@ -53,6 +69,14 @@ export function rawComponents(
       for (const i of members) {
         const e = decelerationEvidence(series[i].name, series[i].values);
         if (e) out[i].braking = e;
+      }
+    }
+    if (components.includes('physics') && unique.size >= 2) {
+      const length = series[members[0]].values.length;
+      if ([...unique.values()].every((i) => series[i].values.length === length)) {
+        const cols = Object.fromEntries([...unique].map(([n, i]) => [n, series[i].values]));
+        const physics = physicsScores(cols);
+        for (const [n, i] of unique) if (physics[n]) out[i].physics = physics[n];
       }
     }
     if (components.includes('drift') && unique.size >= 2) {

@@ -1,4 +1,4 @@
-import { diff, robustScale } from './robust-stats';
+import { diff, quantileOf, robustScale } from './robust-stats';
 
 export interface DriftOptions {
   /** EWMA smoothing factor of the residual (≈ 1 / memory in rows). Default 1/20. */
@@ -7,6 +7,14 @@ export interface DriftOptions {
   readonly trim?: number;
   /** Ridge penalty on standardized features. Default 1e-3. */
   readonly ridge?: number;
+  /** Iterations of a least-absolute-deviations fit (IRLS) before the trimmed refits. Default 0. */
+  readonly l1?: number;
+  /**
+   * Trimmed refits after the first fit, each trimming by the previous fit's residual. With k > 1
+   * the first refit drops the worst 10% of rows and the later ones anneal the trim from
+   * 2^(k-2)·trim down to trim robust scales. Default 1.
+   */
+  readonly refits?: number;
 }
 
 /**
@@ -70,19 +78,21 @@ export function residual(
     buf[0] = 1;
     for (let j = 1; j < p; j++) buf[j] = cols[j - 1][t];
   };
-  const fit = (weight: Uint8Array): Float64Array => {
+  const fit = (weight: ArrayLike<number>): Float64Array => {
     const xtx = new Float64Array(p * p);
     const xty = new Float64Array(p);
     const x = new Float64Array(p);
     for (let t = 0; t < n; t++) {
-      if (!weight[t]) continue;
+      const w = weight[t];
+      if (!w) continue;
       row(t, x);
       for (let i = 0; i < p; i++) {
-        xty[i] += x[i] * y[t];
-        for (let j = 0; j <= i; j++) xtx[i * p + j] += x[i] * x[j];
+        xty[i] += w * x[i] * y[t];
+        for (let j = 0; j <= i; j++) xtx[i * p + j] += w * x[i] * x[j];
       }
     }
-    const rows = weight.reduce((a, b) => a + b, 0);
+    let rows = 0;
+    for (let t = 0; t < n; t++) rows += weight[t];
     for (let i = 1; i < p; i++) xtx[i * p + i] += (o.ridge ?? 1e-3) * Math.max(rows, 1);
     return solveSymmetric(xtx, xty, p);
   };
@@ -99,10 +109,29 @@ export function residual(
     return out;
   };
   let r = predict(fit(usable));
-  const scale = robustScale(r.filter(Number.isFinite));
-  if (scale > 0) {
-    const keep = usable.map((u, t) => (u && Math.abs(r[t]) <= (o.trim ?? 3) * scale ? 1 : 0));
-    if (keep.reduce((a, b) => a + b, 0) > 2 * p) r = predict(fit(keep));
+  if (o.l1) {
+    // Least absolute deviations by reweighting: fits the rows that obey one relation exactly
+    // however far off the others are (a minority regime is kept, gross faults do not pull).
+    const floor = 1e-8 * Math.max(robustScale(y.filter(Number.isFinite)), 1e-12);
+    const w = new Float64Array(n);
+    for (let k = 0; k < o.l1; k++) {
+      for (let t = 0; t < n; t++) w[t] = usable[t] ? 1 / Math.max(Math.abs(r[t]), floor) : 0;
+      r = predict(fit(w));
+    }
+  }
+  const refits = o.refits ?? 1;
+  for (let k = 0; k < refits; k++) {
+    const scale = robustScale(r.filter(Number.isFinite));
+    if (!(scale > 0)) break;
+    // Several refits: the first drops the worst tenth (gross outliers have leverage enough to
+    // make the first fit wrong on a whole regime, whose rows MAD-trimming would then drop).
+    const limit =
+      refits > 1 && k === 0 && !o.l1
+        ? quantileOf(r.map(Math.abs), 0.9)
+        : (o.trim ?? 3) * 2 ** Math.max(refits - 2 - k, 0) * scale;
+    const keep = usable.map((u, t) => (u && Math.abs(r[t]) <= limit ? 1 : 0));
+    if (keep.reduce((a, b) => a + b, 0) <= 2 * p) break;
+    r = predict(fit(keep));
   }
   return r;
 }

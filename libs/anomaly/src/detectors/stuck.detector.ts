@@ -31,7 +31,7 @@ export function stuckRunLength(values: ArrayLike<number>, o: StuckOptions = {}):
     }
     run = t > 0 && values[t - 1] === v ? run + 1 : 0;
     const moving = o.moving ? o.moving[t] > 0 : true;
-    out[t] = resting.has(v) || !moving ? 0 : run;
+    out[t] = v === 0 || resting.has(v) || !moving ? 0 : run;
   }
   return out;
 }

@@ -1,0 +1,177 @@
+import { residual } from './drift.detector';
+import { pedalsBreak, physicsScores } from './physics.detector';
+import { stuckRunLength } from './stuck.detector';
+
+/** Deterministic pseudo-random numbers in [0, 1) (LCG), so the tests are seeded. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+type Columns = Record<string, Float64Array>;
+
+/**
+ * A small EV that obeys the detector's relations exactly (1 row = 1 s): torque from the pedal
+ * (torque limit 3 N·m per %, power limit 60 N·m·m/s per %) or regeneration (5 N·m per % brake),
+ * m·a from torque, brake, aero, grade; V·I from torque × mean speed; V = OCV(SoC) − R·I;
+ * ΔSoC ∝ −I. The driver alternates accelerating, cruising, coasting and braking.
+ */
+function drive(n: number, seed = 7): Columns {
+  const rnd = lcg(seed);
+  const c: Columns = Object.fromEntries(
+    [
+      'accel_mps2',
+      'battery_current_a',
+      'battery_voltage_v',
+      'brake_pct',
+      'grade_pct',
+      'motor_torque_nm',
+      'pedal_pct',
+      'soc_pct',
+      'speed_mps',
+    ].map((k) => [k, new Float64Array(n)]),
+  );
+  let v = 0;
+  let soc = 80;
+  let phase = 0;
+  for (let t = 0; t < n; t++) {
+    if (t % 20 === 0) phase = Math.floor(rnd() * 4);
+    const grade = t % 300 < 150 ? 0 : 2 * Math.sin(t / 40);
+    let pedal = 0;
+    let brake = 0;
+    if (phase <= 1 || v < 1) pedal = 10 + 30 * rnd();
+    else if (phase === 3) brake = 2 + 20 * rnd();
+    let torque = pedal > 0 ? pedal * Math.min(3, 60 / Math.max(v, 1e-9)) : -5 * brake;
+    let a = (pedal > 0 ? 0.02 * torque : 0) - 0.09 * brake - 3e-4 * v * v - 0.098 * grade - 0.1;
+    if (v + a < 0) a = -v;
+    if (v === 0 && a < 0) [a, torque, pedal] = [0, 0, 0];
+    const vNew = v + a;
+    const m = torque * (v + vNew);
+    const power = 300 + (m > 0 ? 0.6 * m : 0.4 * m);
+    const ocv = 340 + 0.6 * soc;
+    const r = 0.1;
+    const current = (2 * power) / (ocv + Math.sqrt(ocv * ocv - 4 * r * power));
+    soc -= 1e-4 * current;
+    c.pedal_pct[t] = pedal;
+    c.brake_pct[t] = brake;
+    c.motor_torque_nm[t] = torque;
+    c.accel_mps2[t] = a;
+    c.speed_mps[t] = vNew;
+    c.grade_pct[t] = grade;
+    c.battery_current_a[t] = current;
+    c.battery_voltage_v[t] = ocv - r * current;
+    c.soc_pct[t] = soc;
+    v = vNew;
+  }
+  return c;
+}
+
+function maxOf(x: ArrayLike<number>, from = 0, to = x.length): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let t = from; t < to; t++) if (Number.isFinite(x[t]) && x[t] > m) m = x[t];
+  return m;
+}
+
+function medianOf(x: ArrayLike<number>, from: number, to: number): number {
+  const s = Array.from(x)
+    .slice(from, to)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+describe('physicsScores', () => {
+  const n = 1500;
+
+  it('does not flag data that obeys the physics', () => {
+    const scores = physicsScores(drive(n));
+    expect(Object.keys(scores).sort()).toEqual([
+      'accel_mps2',
+      'battery_current_a',
+      'battery_voltage_v',
+      'brake_pct',
+      'grade_pct',
+      'motor_torque_nm',
+      'pedal_pct',
+      'soc_pct',
+      'speed_mps',
+    ]);
+    // Evidence is log(1 + z) with z in units of the relation's own 90th percentile: an exact fit
+    // leaves only float rounding, far below a real fault (which reaches log(1 + 1e3) ≈ 7).
+    for (const e of Object.values(scores)) expect(maxOf(e)).toBeLessThan(5);
+  });
+
+  it('detects a drift of known slope on the state of charge and blames SoC, not the current', () => {
+    const clean = physicsScores(drive(n));
+    const c = drive(n);
+    // 0.01 %/row: half the normal per-row change of SoC at cruise, invisible in SoC's own history.
+    for (let t = 600; t < 700; t++) c.soc_pct[t] += 0.01 * (t - 599);
+    const s = physicsScores(c);
+    const normalMax = maxOf(clean.soc_pct);
+    expect(medianOf(s.soc_pct, 605, 700)).toBeGreaterThan(normalMax + 2);
+    expect(medianOf(s.battery_current_a, 605, 700)).toBeLessThan(1);
+    expect(medianOf(s.motor_torque_nm, 605, 700)).toBeLessThan(1);
+  });
+
+  it('detects a frozen speed sensor while the vehicle accelerates', () => {
+    const c = drive(n);
+    const from = 400;
+    for (let t = from; t < from + 30; t++) c.speed_mps[t] = c.speed_mps[from - 1];
+    const s = physicsScores(c);
+    let moving = 0;
+    let flagged = 0;
+    for (let t = from; t < from + 30; t++) {
+      if (Math.abs(c.accel_mps2[t]) < 0.05) continue;
+      moving++;
+      if (s.speed_mps[t] > 5) flagged++;
+    }
+    expect(moving).toBeGreaterThan(5);
+    expect(flagged / moving).toBeGreaterThan(0.8);
+    expect(medianOf(s.accel_mps2, from, from + 30)).toBeLessThan(1);
+  });
+
+  it('has nothing to say about a vehicle without the signals of two relations', () => {
+    expect(physicsScores({ speed_mps: [1, 2, 3], accel_mps2: [1, 1, 1] })).toEqual({});
+  });
+});
+
+describe('pedalsBreak', () => {
+  it('breaks where both pedals are pressed, or the motor turns with neither', () => {
+    const c = {
+      brake_pct: Float64Array.from([0, 10, 10, 0, 0, 20, 0, 0]),
+      motor_torque_nm: Float64Array.from([50, -50, -50, 0, 0, -100, 30, 0]),
+      pedal_pct: Float64Array.from([10, 0, 0, 0, 0, 0, 0, 10]),
+      speed_mps: Float64Array.from([5, 5, 5, 5, 5, 5, 5, 5]),
+    };
+    c.brake_pct[7] = 4; // both pedals at row 7
+    const e = pedalsBreak(c, 8, 0);
+    // Rows 1-5 obey (regen 5 N·m per % brake, idle motor with neither pedal); the tolerance
+    // (0.01 %) is the unit: torque 30 N·m with no pedal is 6 % of brake, both pedals min(10, 4).
+    expect(Array.from(e.slice(1, 6))).toEqual([0, 0, 0, 0, 0]);
+    expect(e[6]).toBeCloseTo(600, 6);
+    expect(e[7]).toBeCloseTo(400, 6);
+  });
+});
+
+describe('residual with least absolute deviations', () => {
+  it('fits the rows that obey a line exactly despite 10% gross outliers', () => {
+    const n = 200;
+    const x = Float64Array.from({ length: n }, (_, t) => t / 10);
+    const y = x.map((v, t) => (t % 10 === 3 ? 1000 + v : 2 * v + 1));
+    const r = residual(y, [x], { l1: 30, refits: 2, ridge: 1e-12, trim: 4 });
+    for (let t = 0; t < n; t++) {
+      if (t % 10 === 3) expect(r[t]).toBeGreaterThan(900);
+      else expect(Math.abs(r[t])).toBeLessThan(1e-4);
+    }
+  });
+});
+
+describe('stuckRunLength at 0', () => {
+  it('gives a run of exactly 0 no evidence (rest, not a frozen sensor)', () => {
+    const out = stuckRunLength([3, 2, 0, 0, 0, 0, 1, 2, 2], { restingShare: 2 });
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+});

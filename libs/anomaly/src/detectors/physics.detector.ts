@@ -1,0 +1,357 @@
+import { residual } from './drift.detector';
+import { quantileOf, robustScale } from './robust-stats';
+
+/** Columns of one vehicle by signal name (telemetry schema names), aligned rows. */
+export type VehicleColumns = Readonly<Record<string, ArrayLike<number>>>;
+
+/**
+ * One physical relation between a vehicle's signals, linear in its unknown coefficients:
+ * `target = Σ βᵢ·featureᵢ + β₀` on the rows where `applies`. The coefficients (mass, gear ratio,
+ * pack resistance, capacity, OCV curve...) differ between vehicles and are fitted on the vehicle's
+ * own rows by robust least squares, so no vehicle parameter is assumed.
+ */
+export interface PhysicsRelation {
+  readonly name: string;
+  /** Signals whose value at row t enters the relation at row t. */
+  readonly members: readonly string[];
+  /** Signals whose value at row t - 1 enters it too (differences, mean speed over the step). */
+  readonly lagged: readonly string[];
+  /**
+   * Signals the relation uses that a fault may or may not break it by (speed in aero drag): not
+   * members, but a break of the relation says nothing against them either.
+   */
+  readonly weak?: readonly string[];
+  target(c: VehicleColumns, t: number): number;
+  features(c: VehicleColumns, t: number): readonly number[];
+  applies?(c: VehicleColumns, t: number): boolean;
+  /** A relation that is not linear in its coefficients computes its own break (see below). */
+  breaks?(c: VehicleColumns, n: number, floorShare: number): Float64Array;
+}
+
+const pos = (x: number): number => (x > 0 ? x : x <= 0 ? 0 : Number.NaN);
+const neg = (x: number): number => (x < 0 ? x : x >= 0 ? 0 : Number.NaN);
+const at = (c: VehicleColumns, name: string, t: number): number =>
+  t >= 0 ? c[name][t] : Number.NaN;
+
+/** Knots of a piecewise-linear open-circuit-voltage curve over state of charge, %. */
+const SOC_KNOTS = [5, 10, 20, 30, 40, 50, 60, 70, 80, 90];
+
+/**
+ * The relations an electric vehicle's longitudinal telemetry obeys (rows of a fixed rate):
+ * - kinematics: Δspeed ∝ acceleration;
+ * - charge: ΔSoC ∝ battery current (coulomb counting);
+ * - voltage: V = OCV(SoC) − R·I, OCV piecewise linear in SoC;
+ * - power: V·I = aux + (torque·mean speed)/η when driving, ·η when regenerating;
+ * - force: m·a = k·torque (pedal only) − brake force − aero·v² − m·g·(grade, rolling);
+ * - pedal: torque = pedal × limit, the limit constant below base speed, ∝ 1/speed above it
+ *   (see `pedalBreak`);
+ * - pedals: accelerator and brake are never pressed together, the motor idles with neither, and
+ *   regeneration never brakes harder than the brake pedal asks (see `pedalsBreak`).
+ */
+export const EV_RELATIONS: readonly PhysicsRelation[] = [
+  {
+    features: (c, t) => [c.accel_mps2[t]],
+    lagged: ['speed_mps'],
+    members: ['speed_mps', 'accel_mps2'],
+    name: 'kinematics',
+    target: (c, t) => c.speed_mps[t] - at(c, 'speed_mps', t - 1),
+  },
+  {
+    applies: (c, t) => c.soc_pct[t] > 0 && c.soc_pct[t] < 100,
+    features: (c, t) => [c.battery_current_a[t]],
+    lagged: ['soc_pct'],
+    members: ['soc_pct', 'battery_current_a'],
+    name: 'charge',
+    target: (c, t) => c.soc_pct[t] - at(c, 'soc_pct', t - 1),
+  },
+  {
+    features: (c: VehicleColumns, t: number): number[] => {
+      const s = c.soc_pct[t];
+      return [c.battery_current_a[t], s, ...SOC_KNOTS.map((k) => pos(s - k))];
+    },
+    lagged: [],
+    members: ['battery_voltage_v', 'battery_current_a', 'soc_pct'],
+    name: 'voltage',
+    target: (c, t) => c.battery_voltage_v[t],
+  },
+  {
+    features: (c: VehicleColumns, t: number): number[] => {
+      const m = c.motor_torque_nm[t] * (c.speed_mps[t] + at(c, 'speed_mps', t - 1));
+      return [pos(m), neg(m)];
+    },
+    lagged: ['speed_mps'],
+    members: ['battery_voltage_v', 'battery_current_a', 'motor_torque_nm', 'speed_mps'],
+    name: 'power',
+    target: (c, t) => c.battery_voltage_v[t] * c.battery_current_a[t],
+  },
+  {
+    // A moving vehicle only: at a stop the brakes hold it whatever the forces.
+    applies: (c, t) => c.speed_mps[t] > 0 && at(c, 'speed_mps', t - 1) > 0,
+    features: (c: VehicleColumns, t: number): number[] => {
+      const g = c.grade_pct[t] / 100;
+      const inv = 1 / Math.sqrt(1 + g * g);
+      const v = at(c, 'speed_mps', t - 1);
+      const pedalOnly = c.brake_pct[t] > 0 ? 0 : c.motor_torque_nm[t];
+      return [pedalOnly, c.brake_pct[t], v * v, g * inv, inv];
+    },
+    lagged: [],
+    members: ['accel_mps2', 'motor_torque_nm', 'brake_pct', 'grade_pct'],
+    name: 'force',
+    weak: ['speed_mps'],
+    target: (c, t) => c.accel_mps2[t],
+  },
+  {
+    breaks: (c, n, floorShare) => pedalsBreak(c, n, floorShare),
+    features: () => [],
+    lagged: [],
+    members: ['brake_pct', 'pedal_pct', 'motor_torque_nm'],
+    name: 'pedals',
+    weak: ['speed_mps'],
+    target: () => Number.NaN,
+  },
+  {
+    breaks: (c, n, floorShare) => pedalBreak(c, n, floorShare),
+    features: () => [],
+    lagged: [],
+    members: ['pedal_pct', 'motor_torque_nm'],
+    name: 'pedal',
+    weak: ['speed_mps'],
+    target: () => Number.NaN,
+  },
+];
+
+const BULK_QUANTILE = 0.9;
+export interface PhysicsOptions {
+  /** Relations to check. Default `EV_RELATIONS`. */
+  readonly relations?: readonly PhysicsRelation[];
+  /**
+   * Floor of a relation's residual scale as a share of its target's robust spread: noise-free
+   * data (a simulator) fits to float rounding, which must not look like a fault. Default 1e-3.
+   */
+  readonly floorShare?: number;
+  /**
+   * A relation is broken beyond this many robust scales. A break in a relation a signal is not
+   * part of means another signal is at fault: the signal's evidence is then capped here.
+   * Default 50.
+   */
+  readonly broken?: number;
+}
+
+/**
+ * Physics-consistency evidence for each signal of one vehicle. Each relation is fitted on the
+ * vehicle's own rows (robust least squares, refit without outliers) and its residual expressed in
+ * robust scales, |z|. A faulty sensor breaks every relation it is a member of and none of the
+ * others, so a signal's evidence at a row is the weakest break among its relations, capped at
+ * `broken` when a relation it is not part of is broken too (a fault elsewhere explains that);
+ * reported as log(1 + z), so that breaks of very different sizes stay apart after calibration. A signal that enters a relation with its previous row (a difference) breaks it on the row
+ * after its fault ends as well; its break there is the smaller of rows t and t + 1, so only rows
+ * inside the fault count. Signals in no relation (or whose relations lack a column) are absent
+ * from the result.
+ */
+export function physicsScores(
+  columns: VehicleColumns,
+  o: PhysicsOptions = {},
+): Record<string, Float64Array> {
+  const relations = (o.relations ?? EV_RELATIONS).filter((r) =>
+    r.members.every((m) => columns[m] !== undefined),
+  );
+  const out: Record<string, Float64Array> = {};
+  if (relations.length < 2) return out;
+  const n = columns[relations[0].members[0]].length;
+  // Each relation in units of its own bulk on this vehicle (its 90th percentile): relations fit
+  // to float rounding and relations with real noise become comparable before they are combined.
+  const z = relations.map((r) => {
+    const b = relationBreak(columns, r, n, o.floorShare ?? 1e-9);
+    const bulk = Math.max(quantileOf(b, BULK_QUANTILE), 1e-6);
+    return b.map((v) => v / bulk);
+  });
+  const broken = o.broken ?? 50;
+  const signals = [...new Set(relations.flatMap((r) => r.members))];
+  for (const s of signals) {
+    const own = relations.flatMap((r, k) => (r.members.includes(s) ? [k] : []));
+    const rest = relations.flatMap((r, k) =>
+      r.members.includes(s) || r.weak?.includes(s) ? [] : [k],
+    );
+    const e = new Float64Array(n).fill(Number.NaN);
+    for (let t = 0; t < n; t++) {
+      let weakest = Number.POSITIVE_INFINITY;
+      for (const k of own) {
+        const zt = z[k][t];
+        const v = relations[k].lagged.includes(s) ? Math.min(zt, z[k][t + 1] ?? zt) : zt;
+        if (Number.isFinite(v) && v < weakest) weakest = v;
+      }
+      if (weakest === Number.POSITIVE_INFINITY) continue;
+      let strongest = 0;
+      for (const k of rest) if (z[k][t] > strongest) strongest = z[k][t];
+      e[t] = strongest > broken ? 0 : Math.log1p(weakest);
+    }
+    out[s] = e;
+  }
+  return out;
+}
+
+/** |residual| of one relation in robust scales; NaN where it does not apply or lacks a value. */
+export function relationBreak(
+  columns: VehicleColumns,
+  r: PhysicsRelation,
+  n: number,
+  floorShare: number,
+): Float64Array {
+  if (r.breaks) return r.breaks(columns, n, floorShare);
+  const y = new Float64Array(n).fill(Number.NaN);
+  const rows: Array<readonly number[]> = [];
+  for (let t = 0; t < n; t++) {
+    if (r.applies && !r.applies(columns, t)) {
+      rows.push([]);
+      continue;
+    }
+    y[t] = r.target(columns, t);
+    rows.push(r.features(columns, t));
+  }
+  const p = rows.find((x) => x.length > 0)?.length ?? 0;
+  const features = Array.from({ length: p }, (_, j) =>
+    Float64Array.from({ length: n }, (_, t) => (rows[t].length > 0 ? rows[t][j] : Number.NaN)),
+  );
+  return inRobustScales(
+    residual(y, features, { l1: 20, refits: 2, ridge: 1e-9, trim: 4 }),
+    y,
+    floorShare,
+  );
+}
+
+/** |e| in robust scales of e, the scale floored at `floorShare` of the robust spread of y. */
+function inRobustScales(
+  e: Float64Array,
+  y: ArrayLike<number>,
+  floorShare: number,
+  floor = 1e-12,
+): Float64Array {
+  const finite = e.filter(Number.isFinite);
+  const spread = robustScale(Array.from(y).filter(Number.isFinite));
+  const scale = Math.max(robustScale(finite), floorShare * (spread > 0 ? spread : 1), floor);
+  return e.map((v) => Math.abs(v) / scale);
+}
+
+/**
+ * The accelerator pedal commands a share of the motor's available torque: torque = pedal × A below
+ * base speed (A the torque limit per % of pedal) and pedal × B / v above it (B the power limit,
+ * which varies slowly with the battery's voltage); with neither pedal nor brake the motor is idle.
+ * The break is the distance from the pedal to the nearer of the two pedals the torque implies, in
+ * robust scales. A is the most frequent torque-per-pedal ratio (the torque-limited rows share it
+ * exactly); B the median of torque·v / pedal over the power-limited rows within a minute.
+ */
+export function pedalBreak(c: VehicleColumns, n: number, floorShare: number): Float64Array {
+  const pedal = c.pedal_pct;
+  const torque = c.motor_torque_nm;
+  const speed = c.speed_mps;
+  const brake = c.brake_pct;
+  const driving = (t: number): boolean => pedal[t] > 0.5 && !(brake[t] > 0) && speed[t - 1] >= 0;
+  const ratios: number[] = [];
+  for (let t = 1; t < n; t++) if (driving(t) && torque[t] > 0) ratios.push(torque[t] / pedal[t]);
+  const a = modeOf(ratios);
+  const powerLimited: number[] = new Array<number>(n).fill(Number.NaN);
+  for (let t = 1; t < n; t++) {
+    const r = torque[t] / pedal[t];
+    if (driving(t) && r > 0 && r < 0.999 * a && speed[t - 1] > 0)
+      powerLimited[t] = r * speed[t - 1];
+  }
+  const localB = rollingMedian(powerLimited, 60);
+  const e = new Float64Array(n).fill(Number.NaN);
+  for (let t = 1; t < n; t++) {
+    if (brake[t] > 0 || !Number.isFinite(pedal[t]) || !Number.isFinite(torque[t])) continue;
+    if (!Number.isFinite(speed[t - 1]) || !Number.isFinite(a)) continue;
+    const byTorqueLimit = torque[t] / a;
+    const b = localB[t];
+    const byPowerLimit = Number.isFinite(b)
+      ? (torque[t] * Math.max(speed[t - 1], 0)) / b
+      : Number.NaN;
+    const d1 = Math.abs(pedal[t] - byTorqueLimit);
+    const d2 = Math.abs(pedal[t] - byPowerLimit);
+    e[t] = Number.isFinite(d2) ? Math.min(d1, d2) : d1;
+  }
+  return inRobustScales(e, pedal, floorShare, PEDAL_TOLERANCE);
+}
+
+/** Median of the finite values within `half` rows either side; NaN where there are none. */
+function rollingMedian(values: ArrayLike<number>, half: number): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n).fill(Number.NaN);
+  const idx: number[] = [];
+  for (let t = 0; t < n; t++) if (Number.isFinite(values[t])) idx.push(t);
+  let lo = 0;
+  let hi = 0;
+  for (let t = 0; t < n; t++) {
+    while (lo < idx.length && idx[lo] < t - half) lo++;
+    while (hi < idx.length && idx[hi] <= t + half) hi++;
+    if (hi > lo) {
+      const w = idx
+        .slice(lo, hi)
+        .map((i) => values[i])
+        .sort((x, y) => x - y);
+      const m = w.length >> 1;
+      out[t] = w.length % 2 === 1 ? w[m] : (w[m - 1] + w[m]) / 2;
+    }
+  }
+  return out;
+}
+
+/** Pedal positions closer than this are the same (a pedal sensor's resolution), %. */
+const PEDAL_TOLERANCE = 0.01;
+/** Above this speed a light brake demand is served by regeneration alone, m/s. */
+const REGEN_SPEED = 8;
+/** A brake demand below this share is light enough for regeneration alone, %. */
+const LIGHT_BRAKE = 5;
+
+/**
+ * How far the two pedals and the motor torque are from what a driver and an EV drivetrain do, in
+ * % of brake pedal: both pedals pressed (the smaller of the two), the motor producing torque with
+ * neither pressed (|torque| / k), or regenerating more than the brake asks (−torque / k − brake;
+ * at speed, a light brake demand is met by regeneration alone, so there it is two-sided). k, the
+ * regenerative torque per % of brake, is the most frequent −torque / brake ratio (rows where
+ * regeneration serves the whole demand share it exactly).
+ */
+export function pedalsBreak(c: VehicleColumns, n: number, floorShare: number): Float64Array {
+  const pedal = c.pedal_pct;
+  const brake = c.brake_pct;
+  const torque = c.motor_torque_nm;
+  const speed = c.speed_mps;
+  const ratios: number[] = [];
+  for (let t = 0; t < n; t++) {
+    if (brake[t] > 0 && pedal[t] === 0 && torque[t] < 0) ratios.push(-torque[t] / brake[t]);
+  }
+  const k = modeOf(ratios);
+  const e = new Float64Array(n).fill(Number.NaN);
+  for (let t = 1; t < n; t++) {
+    const p = pedal[t];
+    const b = brake[t];
+    const q = torque[t];
+    if (!Number.isFinite(p) || !Number.isFinite(b) || !Number.isFinite(q)) continue;
+    if (p > 0 && b > 0) e[t] = Math.min(p, b);
+    else if (p > 0 || !(k > 0)) e[t] = 0;
+    else if (b === 0) e[t] = Math.abs(q) / k;
+    else {
+      const regen = -q / k;
+      const light = speed[t - 1] > REGEN_SPEED && b < LIGHT_BRAKE;
+      e[t] = light ? Math.abs(regen - b) : Math.max(0, regen - b);
+    }
+  }
+  return inRobustScales(e, brake, floorShare, PEDAL_TOLERANCE);
+}
+
+/** The most frequent value (to 4 significant digits), refined as the mean of its bin; NaN for none. */
+function modeOf(values: readonly number[]): number {
+  const bins = new Map<number, { count: number; sum: number }>();
+  for (const v of values) {
+    const key = Number(v.toPrecision(4));
+    const bin = bins.get(key) ?? { count: 0, sum: 0 };
+    bin.count++;
+    bin.sum += v;
+    bins.set(key, bin);
+  }
+  let mode = Number.NaN;
+  let best = 0;
+  for (const bin of bins.values()) {
+    if (bin.count > best) [mode, best] = [bin.sum / bin.count, bin.count];
+  }
+  return mode;
+}
