@@ -2,10 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend';
+import { importCheckpoint, readCheckpointDir } from '../checkpoint';
+import { Forecaster } from '../forecaster';
+import { layerNormOp } from '../layers/ops';
 import { MultiHeadAttention } from '../layers/attention.layer';
 import { assembleKernel, GENERATED_FILE, renderGeneratedModule, WAT_FILE } from './assemble-kernel';
 import { smallBatchMatMul } from './batched-matmul.kernel';
 import { columnSum } from './column-sum.kernel';
+import { layerNormKernel } from './layer-norm.kernel';
 import { SIMD_KERNELS_WASM_BASE64 } from './simd-kernels.wasm';
 import { setSimdKernelsEnabled, simdKernelsAvailable } from './wasm-kernels';
 
@@ -154,5 +158,56 @@ describe('SIMD wasm kernels: columnSum', () => {
     expect(maxAbsDiff(columnSum(odd), tf.sum(odd, 0))).toBeLessThan(1e-5);
     setSimdKernelsEnabled(false);
     expect(maxAbsDiff(columnSum(x), tf.sum(x, 0))).toBeLessThan(1e-4);
+  });
+});
+
+describe('SIMD wasm kernels: layer norm', () => {
+  it('normalises a closed-form row: [1, 2, 3, 4] -> ±1.342, ±0.447', () => {
+    const x = tf.tensor2d([[1, 2, 3, 4]]);
+    const parts = layerNormKernel(x, tf.ones([4]), tf.zeros([4]), 0);
+    expect(parts).not.toBeNull();
+    // mean 2.5, var 1.25: (x - 2.5) / sqrt(1.25)
+    const want = [-1.3416408, -0.4472136, 0.4472136, 1.3416408];
+    Array.from(parts?.value.dataSync() ?? []).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    expect(parts?.rstd.dataSync()[0]).toBeCloseTo(1 / Math.sqrt(1.25), 6);
+  });
+
+  it('layerNormOp forward and gradients equal the stock-op path', () => {
+    const x = tf.randomNormal([300, 132], 2, 3, 'float32', 21) as tf.Tensor2D;
+    const gamma = tf.randomNormal([132], 1, 0.2, 'float32', 22) as tf.Tensor1D;
+    const beta = tf.randomNormal([132], 0, 0.2, 'float32', 23) as tf.Tensor1D;
+    const w = tf.randomNormal([300, 132], 0, 1, 'float32', 24);
+    const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+      tf.sum(tf.mul(layerNormOp(a as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), w));
+    const fast = [layerNormOp(x, gamma, beta), ...tf.grads(f)([x, gamma, beta])];
+    setSimdKernelsEnabled(false);
+    const stock = [layerNormOp(x, gamma, beta), ...tf.grads(f)([x, gamma, beta])];
+    fast.forEach((t, i) => expect(maxAbsDiff(t, stock[i])).toBeLessThan(1e-4));
+  });
+});
+
+describe('SIMD wasm kernels: the committed checkpoint', () => {
+  it('models/default forecasts as it does with stock tfjs ops', async () => {
+    const root = path.resolve(__dirname, '..', '..', '..', '..');
+    const { model } = await importCheckpoint(
+      await readCheckpointDir(path.join(root, 'models', 'default')),
+    );
+    const forecaster = new Forecaster(model);
+    const c = model.config;
+    const series = [0, 1].map((k) =>
+      Float32Array.from(
+        { length: c.contextLength },
+        (_, t) => 40 + 20 * Math.sin((2 * Math.PI * t) / (37 + 11 * k)) + ((t * 7919) % 13) / 4,
+      ),
+    );
+    const fast = await forecaster.forecast(series);
+    setSimdKernelsEnabled(false);
+    const stock = await forecaster.forecast(series);
+    fast.forEach((f, s) =>
+      f.quantiles.forEach((q, k) =>
+        q.forEach((v, t) => expect(Math.abs(v - stock[s].quantiles[k][t])).toBeLessThan(1e-3)),
+      ),
+    );
+    model.dispose();
   });
 });

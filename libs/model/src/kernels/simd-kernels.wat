@@ -194,4 +194,77 @@
             (v128.load (i32.add (local.get $p) (local.get $i)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $loop))))
+;; layernorm: per row of a row-major [rows, cols] x (cols % 4 == 0), eps given:
+  ;;   mean = Σx/cols; var = Σ(x-mean)²/cols; rstd = 1/sqrt(var + eps)
+  ;;   xhat = (x-mean)·rstd; y = xhat·gamma + beta.  Writes y, xhat [rows, cols] and rstd [rows].
+  (func (export "layernorm")
+    (param $x i32) (param $gamma i32) (param $beta i32) (param $y i32) (param $xhat i32)
+    (param $rstd i32) (param $rows i32) (param $cols i32) (param $eps f32)
+    (local $r i32) (local $j i32) (local $rowBytes i32) (local $off i32)
+    (local $acc v128) (local $d v128) (local $mean f32) (local $rs f32) (local $vMean v128) (local $vRs v128)
+    (local $count f32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $count (f32.convert_i32_u (local.get $cols)))
+    (local.set $r (i32.const 0))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $off (i32.mul (local.get $r) (local.get $rowBytes)))
+        ;; mean
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+            (local.set $acc (f32x4.add (local.get $acc)
+              (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l1)))
+        (local.set $mean (f32.div
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))
+          (local.get $count)))
+        (local.set $vMean (f32x4.splat (local.get $mean)))
+        ;; variance
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $d2
+          (loop $l2
+            (br_if $d2 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+            (local.set $d (f32x4.sub
+              (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j))))
+              (local.get $vMean)))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $d) (local.get $d))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l2)))
+        (local.set $rs (f32.div (f32.const 1)
+          (f32.sqrt (f32.add
+            (f32.div
+              (f32.add
+                (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+                (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))
+              (local.get $count))
+            (local.get $eps)))))
+        (f32.store (i32.add (local.get $rstd) (i32.shl (local.get $r) (i32.const 2))) (local.get $rs))
+        (local.set $vRs (f32x4.splat (local.get $rs)))
+        ;; normalise, scale, shift
+        (local.set $j (i32.const 0))
+        (block $d3
+          (loop $l3
+            (br_if $d3 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+            (local.set $d (f32x4.mul
+              (f32x4.sub
+                (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j))))
+                (local.get $vMean))
+              (local.get $vRs)))
+            (v128.store (i32.add (local.get $xhat) (i32.add (local.get $off) (local.get $j))) (local.get $d))
+            (v128.store (i32.add (local.get $y) (i32.add (local.get $off) (local.get $j)))
+              (f32x4.add
+                (f32x4.mul (local.get $d) (v128.load (i32.add (local.get $gamma) (local.get $j))))
+                (v128.load (i32.add (local.get $beta) (local.get $j)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l3)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
 )

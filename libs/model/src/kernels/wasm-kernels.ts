@@ -24,6 +24,17 @@ export interface SimdKernels {
     scratch: number,
   ): void;
   colsum(src: number, dst: number, rows: number, cols: number): void;
+  layernorm(
+    x: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    xhat: number,
+    rstd: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
   adam(
     p: number,
     g: number,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { columnSum } from '../kernels/column-sum.kernel';
+import { layerNormKernel, type LayerNormParts } from '../kernels/layer-norm.kernel';
 
 /**
  * Hand-written gradients for the hot ops, following /work/shared/PERF-NOTES.md: no transpose
@@ -63,15 +64,21 @@ export const linearNoBias = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc
   return { value, gradFunc };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
+/** The stock-op layer norm (eps 1e-5) where the SIMD kernel does not apply. */
+function layerNormParts(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D): LayerNormParts {
+  const mean = tf.mean(x, -1, true);
+  const xc = tf.sub(x, mean);
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5)) as tf.Tensor2D;
+  const xhat = tf.mul(xc, rstd) as tf.Tensor2D;
+  return { rstd, value: tf.add(tf.mul(xhat, gamma), beta) as tf.Tensor2D, xhat };
+}
+
 /** Layer normalisation over the last axis of a 2-D tensor, eps 1e-5. */
 export const layerNormOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, gamma, beta, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-  const mean = tf.mean(x, -1, true);
-  const xc = tf.sub(x, mean);
-  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5));
-  const xhat = tf.mul(xc, rstd);
+  const { value, xhat, rstd } =
+    layerNormKernel(x, gamma, beta, 1e-5) ?? layerNormParts(x, gamma, beta);
   save([xhat, rstd, gamma]);
-  const value = tf.add(tf.mul(xhat, gamma), beta) as tf.Tensor2D;
   const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
     const [xh, rs, g] = saved;
     const dy2 = dy as tf.Tensor2D;
