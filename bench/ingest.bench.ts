@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '@fleetfm/config';
+import { encodeTelemetryBatch } from '@fleetfm/domain';
 import { decodeMessage, IngestionService, ingestionOptionsFromConfig } from '@fleetfm/ingestion';
 import { Prng } from '@fleetfm/simulator';
 import { EmbeddedTelemetryStream, type OutgoingMessage } from '@fleetfm/stream';
@@ -26,8 +27,11 @@ const TARGET = 200_000;
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** Message m: 100 consecutive 10 Hz samples of vehicle m mod 50, as the simulator sends them. */
-function makeMessages(): OutgoingMessage[] {
+/**
+ * Message m: 100 consecutive 10 Hz samples of vehicle m mod 50, as a JSON array or in the binary
+ * batch encoding the simulator publishes by default.
+ */
+function makeMessages(encoding: 'json' | 'binary' = 'json'): OutgoingMessage[] {
   const prng = new Prng(42);
   const random = (): number => prng.next();
   const out: OutgoingMessage[] = [];
@@ -55,7 +59,13 @@ function makeMessages(): OutgoingMessage[] {
         },
       });
     }
-    out.push({ key: vehicleId, value: Buffer.from(JSON.stringify(samples)) });
+    out.push({
+      key: vehicleId,
+      value:
+        encoding === 'binary'
+          ? encodeTelemetryBatch(samples)
+          : Buffer.from(JSON.stringify(samples)),
+    });
   }
   return out;
 }
@@ -117,14 +127,19 @@ const bench: Benchmark = {
   description: `embedded stream -> validate -> store, ${TOTAL_SAMPLES.toLocaleString('en-US')} samples in JSON messages of ${SAMPLES_PER_MESSAGE}`,
   async run(): Promise<BenchResult> {
     const messages = makeMessages();
+    const binary = makeMessages('binary');
     const bytes = messages.reduce((sum, m) => sum + m.value.length, 0);
+    const binaryBytes = binary.reduce((sum, m) => sum + m.value.length, 0);
     decodeOnly(messages.slice(0, 500)); // warm-up
+    decodeOnly(binary.slice(0, 500));
     const decode: number[] = [];
+    const decodeBinary: number[] = [];
     const inMemory: Timing[] = [];
     const embedded: Timing[] = [];
     const loadBefore = os.loadavg()[0];
     for (let run = 0; run < RUNS; run++) {
       decode.push(TOTAL_SAMPLES / decodeOnly(messages));
+      decodeBinary.push(TOTAL_SAMPLES / decodeOnly(binary));
       inMemory.push(await ingestOnce(new InMemoryTimeSeriesStore(), messages));
       embedded.push(await embeddedStoreRun(messages));
     }
@@ -157,7 +172,13 @@ const bench: Benchmark = {
           unit: 'samples/cpu-s',
         },
         { metric: 'decode + validate only (median)', value: median(decode), unit: 'samples/s' },
+        {
+          metric: 'decode + validate only, binary messages (median)',
+          value: median(decodeBinary),
+          unit: 'samples/s',
+        },
         { metric: 'payload', value: bytes / TOTAL_SAMPLES, unit: 'bytes/sample' },
+        { metric: 'payload, binary', value: binaryBytes / TOTAL_SAMPLES, unit: 'bytes/sample' },
       ],
       meta: {
         store:
@@ -172,6 +193,7 @@ const bench: Benchmark = {
           embedded: perWall(embedded),
           inMemory: perWall(inMemory),
           decode,
+          decodeBinary,
         },
         samplesPerCpuSecond: { embedded: perCpu(embedded), inMemory: perCpu(inMemory) },
         // Other work on the machine depresses wall-clock figures; CPU-second figures less so.

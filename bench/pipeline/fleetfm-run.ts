@@ -31,7 +31,13 @@ export interface FleetFmRunOptions {
   readonly latencyHeadroom: number;
   /** ... for at most this long. */
   readonly latencySeconds: number;
+  /** Messages per publish() in the latency phase (fine-grained produce times for the markers). */
   readonly chunkMessages: number;
+  /**
+   * Messages per publish() in the warm-up and throughput phases: one simulated window of the
+   * whole fleet, as the runtime's fleet feed publishes (toMessages of one batch, one call).
+   */
+  readonly throughputChunkMessages: number;
   readonly pollMs: number;
   readonly phaseTimeoutMs: number;
   /** IngestionService instances in the consumer group (the benchmark uses 1). */
@@ -224,7 +230,7 @@ export async function runFleetFm(
       );
 
     let expected = data.phases.warmup.samples;
-    await phase('warmup');
+    await phase('warmup', { chunkMessages: options.throughputChunkMessages });
     await waitWritten(expected);
 
     expected += data.phases.throughput.samples;
@@ -233,7 +239,9 @@ export async function runFleetFm(
     const cpuBefore = cpuSnapshot(services.pids);
     const threadCpu = threadCpuSeconds();
     const writesBefore = store.stats();
-    const throughputReport = phase('throughput');
+    const throughputReport = phase('throughput', {
+      chunkMessages: options.throughputChunkMessages,
+    });
     const storedAt = await waitWritten(expected);
     const cpu = cpuShare(cpuBefore, cpuSnapshot(services.pids));
     const ingestThreadCpu = threadCpuSeconds() - threadCpu;

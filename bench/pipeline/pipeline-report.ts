@@ -153,8 +153,7 @@ function buildMeta(m: PipelineMeasurements, seconds: number): Record<string, unk
             ? sizes.ingestOverrides
             : 'none: config defaults',
       },
-      publisher:
-        'worker thread of this process (in production the simulator is its own process), 20 messages per publish()',
+      publisher: `worker thread of this process (in production the simulator is its own process); ${sizes.vehicles} messages (one window of the fleet) per publish() in the throughput phase, 20 in the latency phase`,
       throughputSeconds: round(seconds),
       throughputMethod:
         'throughput-phase samples / (first publish() call -> the samples written cover them). Written = samples of IngestionService store.write calls that resolved, i.e. InfluxDB acknowledged them (204) and they are queryable; counted by a wrapper around the store and polled every 50 ms (IngestionService.metrics().samplesWritten is the same count but also queries Kafka for the lag, which loaded the broker); checked equal to metrics().samplesWritten and to an InfluxDB count at the end. A warm-up window is ingested first (group joined, sockets open)',
@@ -294,10 +293,12 @@ function perSampleRows(m: PipelineMeasurements): BenchMetric[] {
   const publisher = (1e6 * t.cpuSeconds) / t.samples;
   const ceiling = cpuBoundCeiling(m);
   const parts = ceiling.microsPerSample;
+  const ingestSide = microsPerSample(t.cpu, 'node', t.samples) - publisher;
+  const influx = microsPerSample(t.cpu, 'influx', t.samples);
   return [
     {
       metric: 'CPU per sample, ingest side (node - publisher thread)',
-      value: microsPerSample(t.cpu, 'node', t.samples) - publisher,
+      value: ingestSide,
       unit: 'us',
     },
     {
@@ -307,15 +308,16 @@ function perSampleRows(m: PipelineMeasurements): BenchMetric[] {
     },
     { metric: 'CPU per sample, publisher thread', value: publisher, unit: 'us' },
     { metric: 'CPU per sample, Kafka broker', value: parts.kafkaBrokerInFleetFm, unit: 'us' },
-    {
-      metric: 'CPU per sample, InfluxDB',
-      value: microsPerSample(t.cpu, 'influx', t.samples),
-      unit: 'us',
-    },
+    { metric: 'CPU per sample, InfluxDB', value: influx, unit: 'us' },
     {
       metric: 'CPU per sample, InfluxDB write-only ceiling',
       value: parts.influxWriteOnly,
       unit: 'us',
+    },
+    {
+      metric: `FleetFM CPU-bound rate (${CORES} cores / its CPU per sample, ingest side + Kafka + InfluxDB)`,
+      value: (CORES * 1e6) / (ingestSide + parts.kafkaBrokerInFleetFm + influx),
+      unit: 'samples/s',
     },
     {
       metric: `CPU-bound ceiling on this machine (${CORES} cores / min CPU per sample)`,

@@ -51,6 +51,7 @@ export async function runPipeline(sizes: PipelineSizes): Promise<BenchResult> {
       latencyHeadroom: 0.8,
       latencySeconds: sizes.latencySeconds,
       chunkMessages: 20,
+      throughputChunkMessages: sizes.vehicles,
       pollMs: 100,
       phaseTimeoutMs: 240_000,
       ingestWorkers: sizes.ingestWorkers ?? 1,

@@ -137,7 +137,8 @@ free it, set FLEETFM_INFLUX_PORT / FLEETFM_INFLUX_RPC_PORT, or point INFLUX_URL 
   if [[ -f "$LOG_FILE" ]]; then mv "$LOG_FILE" "$LOG_FILE.1"; fi
   write_config
   log "starting InfluxDB $(<"$VERSION_FILE") on $URL (data: $INFLUX_DATA_DIR, log: $LOG_FILE)"
-  spawn_detached "$PID_FILE" "$LOG_FILE" "$INFLUX_BIN" run -config "$CONF_DIR/influxd.conf"
+  spawn_detached "$PID_FILE" "$LOG_FILE" env GOGC="$INFLUX_GOGC" GOMEMLIMIT="$INFLUX_GOMEMLIMIT" \
+    "$INFLUX_BIN" run -config "$CONF_DIR/influxd.conf"
   pid=$(<"$PID_FILE")
   wait_ready "$pid"
   init_db
