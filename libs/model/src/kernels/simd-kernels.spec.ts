@@ -4,11 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend';
 import { importCheckpoint, readCheckpointDir } from '../checkpoint';
 import { Forecaster } from '../forecaster';
-import { layerNormOp } from '../layers/ops';
+import { gelu, layerNormOp } from '../layers/ops';
 import { MultiHeadAttention } from '../layers/attention.layer';
 import { assembleKernel, GENERATED_FILE, renderGeneratedModule, WAT_FILE } from './assemble-kernel';
 import { smallBatchMatMul } from './batched-matmul.kernel';
 import { columnSum } from './column-sum.kernel';
+import { geluKernel } from './gelu.kernel';
 import { layerNormKernel } from './layer-norm.kernel';
 import { SIMD_KERNELS_WASM_BASE64 } from './simd-kernels.wasm';
 import { setSimdKernelsEnabled, simdKernelsAvailable } from './wasm-kernels';
@@ -183,6 +184,28 @@ describe('SIMD wasm kernels: layer norm', () => {
     setSimdKernelsEnabled(false);
     const stock = [layerNormOp(x, gamma, beta), ...tf.grads(f)([x, gamma, beta])];
     fast.forEach((t, i) => expect(maxAbsDiff(t, stock[i])).toBeLessThan(1e-4));
+  });
+});
+
+describe('SIMD wasm kernels: gelu', () => {
+  it('matches the tanh form and its derivative (closed-form values)', () => {
+    const x = tf.tensor1d([-2, -0.5, 0, 1, 3, -10, 10, 0.25]);
+    expect(geluKernel(x, 1.5957691216057308, 0.07135481627159869)).not.toBeNull();
+    const want = [-0.04540231, -0.15428599, 0, 0.84119199, 2.99636261, 0, 10, 0.14967535];
+    const slope = [-0.08609926, 0.1326301, 0.5, 1.08296408, 1.01158417, 0, 1, 0.6953541];
+    Array.from(gelu(x).dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    const g = tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(x);
+    Array.from(g.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(slope[i], 5));
+  });
+
+  it('equals the stock-op gelu and gradient on a wide range of inputs', () => {
+    const x = tf.randomUniform([64, 96], -30, 30, 'float32', 31);
+    const w = tf.randomNormal([64, 96], 0, 1, 'float32', 32);
+    const f = (t: tf.Tensor): tf.Scalar => tf.sum(tf.mul(gelu(t), w));
+    const fast = [gelu(x), tf.grad(f)(x)];
+    setSimdKernelsEnabled(false);
+    const stock = [gelu(x), tf.grad(f)(x)];
+    fast.forEach((t, i) => expect(maxAbsDiff(t, stock[i])).toBeLessThan(2e-5));
   });
 });
 

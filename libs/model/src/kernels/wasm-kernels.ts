@@ -35,6 +35,7 @@ export interface SimdKernels {
     cols: number,
     eps: number,
   ): void;
+  gelu(x: number, y: number, d: number, n: number, c1: number, c2: number): void;
   adam(
     p: number,
     g: number,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { columnSum } from '../kernels/column-sum.kernel';
+import { geluKernel } from '../kernels/gelu.kernel';
 import { layerNormKernel, type LayerNormParts } from '../kernels/layer-norm.kernel';
 
 /**
@@ -101,6 +102,15 @@ const C2 = 0.07135481627159869;
 /** tanh-approximated GELU written with sigmoid (tanh is ~15× slower on wasm). */
 export const gelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const fast = geluKernel(x, C1, C2);
+  if (fast) {
+    // One SIMD pass computes the value and the derivative; the backward pass is dy·derivative.
+    save([fast.derivative]);
+    return {
+      gradFunc: (dy: tf.Tensor, [d]: tf.Tensor[]): tf.Tensor => tf.mul(dy, d),
+      value: fast.value,
+    };
+  }
   const x2 = tf.square(x);
   const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(x2, C2), C1)));
   save([x, x2, s]);
