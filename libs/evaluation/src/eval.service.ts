@@ -164,18 +164,16 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     rateHz: e.rateHz,
     tripsPerDriver: e.tripsPerDriver,
   });
-  const embeddings = await evaluateEmbeddings(
-    new EmbeddingService(new PatchEmbeddingAdapter(loaded.model, tokenizer)),
-    trips,
-    {
-      channels: e.channels,
-      galleryTrips: e.galleryTrips,
-      onProgress: o.onProgress,
-      segmentS: e.segmentS,
-      stride: c.contextLength,
-      window: c.contextLength,
-    },
-  );
+  const embedder = PatchEmbeddingAdapter.forCheckpoint(loaded.model, tokenizer, loaded.dir);
+  const embeddings = await evaluateEmbeddings(new EmbeddingService(embedder.adapter), trips, {
+    channels: e.channels,
+    galleryTrips: e.galleryTrips,
+    note: embedder.note,
+    onProgress: o.onProgress,
+    segmentS: e.segmentS,
+    stride: c.contextLength,
+    window: c.contextLength,
+  }).finally(() => embedder.styleHead?.dispose());
 
   return {
     anomaly,

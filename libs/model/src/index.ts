@@ -18,3 +18,6 @@ export * from './training/trainer';
 export * from './training/parallel';
 export * from './training/pretrain';
 export * from './training/contrastive';
+export * from './heads/style-features';
+export * from './heads/style-head';
+export * from './heads/style-head-file';

@@ -1,15 +1,50 @@
 import * as tf from '@tensorflow/tfjs';
-import type { PatchModel } from '@fleetfm/model';
+import {
+  pooledEncoderStates,
+  readStyleHead,
+  STYLE_FEATURE_DIM,
+  styleFeatures,
+  type PatchModel,
+  type StyleHead,
+} from '@fleetfm/model';
 import { PatchTokenizer, type PatchTokenizerConfig } from '@fleetfm/tokenizer';
 import { EmbeddingModelPort } from './embedding-model.port';
 
-/** `EmbeddingModelPort` over the patch model's pooled embedding head. */
+/**
+ * `EmbeddingModelPort` over the patch model: with a `StyleHead` (the checkpoint's
+ * `style-head.json`), the scale-aware driver-style embedding of raw-window statistics and the
+ * pooled encoder state; without one, the model's own pooled embedding head.
+ */
 export class PatchEmbeddingAdapter extends EmbeddingModelPort {
   private readonly tokenizer: PatchTokenizer;
+
+  /**
+   * The adapter for a checkpoint folder: uses its style head when it has one trained on its
+   * weights (`note` says which embedding is in use). The caller owns `model` and `styleHead`.
+   */
+  static forCheckpoint(
+    model: PatchModel,
+    tokenizer: Partial<PatchTokenizerConfig> | undefined,
+    dir: string,
+  ): { adapter: PatchEmbeddingAdapter; styleHead?: StyleHead; note: string } {
+    const loaded = readStyleHead(dir);
+    if (!loaded.head) {
+      return {
+        adapter: new PatchEmbeddingAdapter(model, tokenizer),
+        note: `embedding: the model's pooled head (${loaded.reason})`,
+      };
+    }
+    return {
+      adapter: new PatchEmbeddingAdapter(model, tokenizer, loaded.head),
+      note: `embedding: scale-aware style head (${loaded.head.config.embeddingDim} per channel)`,
+      styleHead: loaded.head,
+    };
+  }
 
   constructor(
     private readonly model: PatchModel,
     tokenizer?: Partial<PatchTokenizerConfig>,
+    private readonly styleHead?: StyleHead,
   ) {
     super();
     const c = model.config;
@@ -26,7 +61,7 @@ export class PatchEmbeddingAdapter extends EmbeddingModelPort {
   }
 
   get embeddingDim(): number {
-    return this.model.config.embeddingDim;
+    return this.styleHead?.config.embeddingDim ?? this.model.config.embeddingDim;
   }
 
   async embed(
@@ -36,20 +71,37 @@ export class PatchEmbeddingAdapter extends EmbeddingModelPort {
     if (windows.length === 0) return [];
     const c = this.model.config;
     const tok = this.tokenizer.encodeBatch(windows);
-    const out = tf.tidy(() =>
-      this.model.embed({
+    const ids = Int32Array.from(windows, (_, b) => {
+      const id = signalIds?.[b] ?? 0;
+      return id < c.numSignals ? id : 0;
+    });
+    const head = this.styleHead;
+    // The head's statistics are of the window the model reads (its last contextLength rows).
+    const features = head ? this.features(windows) : undefined;
+    const out = tf.tidy(() => {
+      const inputs = {
         mask: tf.tensor2d(tok.mask, [tok.batch, c.contextLength]),
-        signalIds: Int32Array.from(windows, (_, b) => {
-          const id = signalIds?.[b] ?? 0;
-          return id < c.numSignals ? id : 0;
-        }),
+        signalIds: ids,
         values: tf.tensor2d(tok.values, [tok.batch, c.contextLength]),
-      }),
-    );
+      };
+      if (!head || !features) return this.model.embed(inputs);
+      const pooled = pooledEncoderStates(this.model, inputs);
+      return head.call(tf.tensor2d(features, [tok.batch, STYLE_FEATURE_DIM]), pooled, ids);
+    });
     // Read back outside tidy (faster on wasm), then free.
     const data = await out.data<'float32'>();
     out.dispose();
-    const d = c.embeddingDim;
+    const d = this.embeddingDim;
     return windows.map((_, b) => data.slice(b * d, (b + 1) * d));
+  }
+
+  private features(windows: readonly Float32Array[]): Float32Array {
+    const l = this.model.config.contextLength;
+    const out = new Float32Array(windows.length * STYLE_FEATURE_DIM);
+    windows.forEach((w, b) => {
+      const last = w.length > l ? w.subarray(w.length - l) : w;
+      out.set(styleFeatures(last), b * STYLE_FEATURE_DIM);
+    });
+    return out;
   }
 }

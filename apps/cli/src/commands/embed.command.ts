@@ -46,6 +46,7 @@ export async function runEmbedCommand(
     timeColumn: opts.timeColumn,
   });
   const loaded = await openModel(opts.model ?? ctx.modelDir);
+  let disposeHead = (): void => undefined;
   try {
     const c = loaded.model.config;
     if (window > c.contextLength) {
@@ -53,9 +54,15 @@ export async function runEmbedCommand(
         `note: the model reads at most ${c.contextLength} steps; each ${window}-row window is embedded from its last ${c.contextLength} rows`,
       );
     }
-    const service = new EmbeddingService(
-      new PatchEmbeddingAdapter(loaded.model, loaded.manifest.tokenizer),
+    const { adapter, note, styleHead } = PatchEmbeddingAdapter.forCheckpoint(
+      loaded.model,
+      loaded.manifest.tokenizer,
+      loaded.dir,
     );
+    disposeHead = () => styleHead?.dispose();
+    ctx.log?.(note);
+    const dim = adapter.embeddingDim;
+    const service = new EmbeddingService(adapter);
     const bar = progressBar(ctx.progress ?? false, 'embed');
     const rows = await service
       .embed(
@@ -75,13 +82,14 @@ export async function runEmbedCommand(
       const kind = table.time.kind;
       await writeCsv(
         opts.output,
-        embeddingCsvLayout(c.embeddingDim, (t) => formatTime(t, kind)),
+        embeddingCsvLayout(dim, (t) => formatTime(t, kind)),
         rows,
       );
     }
-    ctx.log?.(`${rows.length} embeddings of dimension ${c.embeddingDim} → ${opts.output}`);
-    return { dim: c.embeddingDim, rows: rows.length };
+    ctx.log?.(`${rows.length} embeddings of dimension ${dim} → ${opts.output}`);
+    return { dim, rows: rows.length };
   } finally {
+    disposeHead();
     loaded.model.dispose();
   }
 }
@@ -89,7 +97,9 @@ export async function runEmbedCommand(
 export function registerEmbedCommand(program: Command): void {
   program
     .command('embed')
-    .description('window embeddings (pooled embedding head) of CSV columns')
+    .description(
+      "window embeddings of CSV columns (the checkpoint's scale-aware style head when it has style-head.json, else the pooled embedding head)",
+    )
     .requiredOption('--input <file>', 'CSV with a header row')
     .requiredOption('--output <file>', 'emb.arrow (Arrow IPC file) or emb.csv')
     .option('--time-column <name>', 'time column; default row index')

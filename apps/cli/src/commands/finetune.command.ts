@@ -27,6 +27,8 @@ export interface FinetuneFlags {
   readonly qualityWindows?: string;
   readonly trainable?: string;
   readonly segmentWindows?: string;
+  readonly styleHidden?: string;
+  readonly styleDim?: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number | undefined {
@@ -57,6 +59,8 @@ export function finetuneArgsOf(
     seed: num('seed', flags.seed),
     segmentWindows: num('segment-windows', flags.segmentWindows),
     steps: num('steps', flags.steps),
+    styleDim: num('style-dim', flags.styleDim),
+    styleHidden: num('style-hidden', flags.styleHidden),
     trainDrivers: num('drivers', flags.drivers),
     trainable: flags.trainable as FinetuneArgs['trainable'] | undefined,
     tripsPerDriver: num('trips', flags.trips),
@@ -128,7 +132,10 @@ export function registerFinetuneCommand(program: Command): void {
       'second stage: teach the embedding driver style and scenario (supervised contrastive + InfoNCE on simulated training drivers, forecast batches as a regulariser)',
     )
     .option('--model <dir>', 'checkpoint to start from; default FLEETFM_MODEL_DIR (models/default)')
-    .requiredOption('--out <dir>', 'folder for the fine-tuned checkpoint (not the --model folder)')
+    .requiredOption(
+      '--out <dir>',
+      'folder for the fine-tuned checkpoint (not the --model folder, except with --trainable style-head)',
+    )
     .option('--steps <n>', 'optimisation steps (default 400)')
     .option('--batch <n>', 'drivers per batch (default 12)')
     .option('--windows <n>', 'windows per driver in a batch, from different trips (default 2)')
@@ -147,12 +154,14 @@ export function registerFinetuneCommand(program: Command): void {
     )
     .option(
       '--trainable <what>',
-      "'all' (encoder too, forecast batches as regulariser) or 'embedding-head' (encoder frozen, forecasts unchanged, head trained on evaluation-style segment embeddings); default all",
+      "'all' (encoder too, forecast batches as regulariser), 'embedding-head' (encoder frozen, forecasts unchanged, head trained on evaluation-style segment embeddings) or 'style-head' (encoder frozen, weights untouched: a scale-aware style head on raw-window statistics + pooled encoder states, written as style-head.json; --out may equal --model to add only that file); default all",
     )
     .option(
       '--segment-windows <n>',
-      'embedding-head mode: windows per training segment, aggregated like the evaluation (default 11)',
+      'embedding-head / style-head mode: windows per training segment, aggregated like the evaluation (default 11)',
     )
+    .option('--style-hidden <n>', 'style-head mode: hidden units of the head (default 128)')
+    .option('--style-dim <n>', 'style-head mode: embedding size per channel (default 32)')
     .action(async (flags: FinetuneFlags) => {
       const config = loadConfig();
       await runFinetuneCommand(finetuneArgsOf(flags, config), {

@@ -13,6 +13,8 @@ export interface EmbeddingTaskOptions {
   /** Trips per driver that go to the gallery; the rest are probes. */
   readonly galleryTrips: number;
   readonly k?: number;
+  /** Which embedding the service computes (reported in the notes). */
+  readonly note?: string;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -120,6 +122,7 @@ export async function evaluateEmbeddings(
     notes: [
       `segments of ${o.segmentS} s; windows of ${o.window} rows every ${o.stride}; channels ${o.channels.join(', ')}`,
       `gallery: the first ${o.galleryTrips} trips of each driver; probes: the others`,
+      ...(o.note ? [o.note] : []),
     ],
     probeSegments: probes.length,
     scenarioChance: segments.length > 0 ? chance / segments.length : Number.NaN,

@@ -11,6 +11,7 @@ import {
   readCheckpointDir,
   writeCheckpointDir,
 } from '../../checkpoint';
+import { readStyleHead, STYLE_HEAD_JSON } from '../../heads/style-head-file';
 import { PatchModel } from '../../patch-model';
 import { TINY_MODEL_ARGS } from '../../patch-model.config';
 import { writeToyCorpus } from '../pretrain/toy-corpus.testing';
@@ -253,5 +254,47 @@ describe('runFinetune', () => {
       expect([w.name, same]).toEqual([w.name, !w.name.startsWith('embeddingHead.')]);
     }
     loaded.model.dispose();
+  });
+
+  it('style-head mode adds style-head.json and leaves the weights untouched (in place too)', async () => {
+    const base = path.join(tmp, 'base-style');
+    const model = new PatchModel(MODEL);
+    const files = await exportCheckpoint(model, { tokenizer: TOKENIZER });
+    await writeCheckpointDir(base, files);
+    model.dispose();
+    const args = {
+      batchDrivers: 3,
+      maxMinutes: 0,
+      modelDir: base,
+      qualityWindows: 0,
+      rateHz: 1,
+      seed: 3,
+      segmentWindows: 3,
+      steps: 3,
+      styleDim: 4,
+      styleHidden: 8,
+      trainable: 'style-head' as const,
+      trainDrivers: 4,
+      tripsPerDriver: 2,
+    };
+    const out = path.join(tmp, 'tuned-style');
+    const result = await runFinetune({ ...args, outDir: out }, { library: toyLibrary() });
+    expect(result.styleHeadPath).toBe(path.join(out, STYLE_HEAD_JSON));
+    expect(Number.isFinite(result.last.driver)).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'weights.bin'))).toEqual(Buffer.from(files.weightsBin));
+    const loaded = readStyleHead(out);
+    if (!loaded.head) throw new Error(loaded.reason);
+    expect(loaded.head.config.embeddingDim).toBe(4);
+    expect((loaded.file.extra?.stage as { steps: number }).steps).toBe(3);
+    loaded.head.dispose();
+    // --out = --model: only the sidecar is added.
+    const before = fs.readdirSync(base).sort();
+    await runFinetune({ ...args, outDir: base }, { library: toyLibrary() });
+    expect(fs.readdirSync(base).sort()).toEqual([...before, STYLE_HEAD_JSON].sort());
+    expect(fs.readFileSync(path.join(base, 'weights.bin'))).toEqual(Buffer.from(files.weightsBin));
+    expect(readStyleHead(base).head?.dispose()).toBeUndefined();
+    expect(() =>
+      resolveFinetuneArgs({ modelDir: base, outDir: base, trainable: 'embedding-head' }),
+    ).toThrow(/must differ/);
   });
 });

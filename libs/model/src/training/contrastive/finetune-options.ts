@@ -43,10 +43,22 @@ export interface FinetuneArgs {
    * concatenated), 11 windows = its 10-minute segment at 10 Hz.
    */
   readonly segmentWindows: number;
+  /** style-head mode: the head's hidden units and output size (per channel). */
+  readonly styleHidden: number;
+  readonly styleDim: number;
 }
 
-export type FinetuneTrainable = 'all' | 'embedding-head';
-export const FINETUNE_TRAINABLE: readonly FinetuneTrainable[] = ['all', 'embedding-head'];
+/**
+ * `style-head`: the encoder stays frozen and the checkpoint's weights untouched; a separate
+ * scale-aware `StyleHead` (raw-window statistics + pooled encoder state) is trained and written as
+ * `style-head.json` beside them (with --out equal to --model, only that file is written).
+ */
+export type FinetuneTrainable = 'all' | 'embedding-head' | 'style-head';
+export const FINETUNE_TRAINABLE: readonly FinetuneTrainable[] = [
+  'all',
+  'embedding-head',
+  'style-head',
+];
 
 export const DEFAULT_FINETUNE_ARGS: Omit<FinetuneArgs, 'modelDir' | 'outDir'> = {
   batchDrivers: 12,
@@ -59,6 +71,8 @@ export const DEFAULT_FINETUNE_ARGS: Omit<FinetuneArgs, 'modelDir' | 'outDir'> = 
   seed: 7,
   segmentWindows: 11,
   steps: 400,
+  styleDim: 32,
+  styleHidden: 128,
   temperature: 0.1,
   trainable: 'all',
   trainDrivers: 160,
@@ -93,6 +107,8 @@ export function resolveFinetuneArgs(
     'tripsPerDriver',
     'rateHz',
     'segmentWindows',
+    'styleHidden',
+    'styleDim',
   ] as const) {
     positiveInt(k, a[k]);
   }
@@ -115,8 +131,10 @@ export function resolveFinetuneArgs(
     );
   }
   if (a.channels.length === 0) throw new ValidationError('finetune: no channels');
-  if (path.resolve(a.modelDir) === path.resolve(a.outDir)) {
-    throw new ValidationError('finetune: --out must differ from --model (never overwrite it)');
+  if (path.resolve(a.modelDir) === path.resolve(a.outDir) && a.trainable !== 'style-head') {
+    throw new ValidationError(
+      'finetune: --out must differ from --model (never overwrite it); only --trainable style-head may write into the model folder (it adds style-head.json and changes nothing else)',
+    );
   }
   return a;
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CorpusReader } from '@fleetfm/datasets';
 import { Prng, deriveSeed, loadTraceLibrary, type TraceLibrary } from '@fleetfm/simulator';
@@ -7,8 +8,16 @@ import {
   exportCheckpoint,
   importCheckpoint,
   readCheckpointDir,
+  WEIGHTS_BIN,
   writeCheckpointDir,
 } from '../../checkpoint';
+import { StyleHead } from '../../heads/style-head';
+import {
+  serialiseStyleHead,
+  STYLE_HEAD_JSON,
+  writeStyleHead,
+  type StyleHeadFile,
+} from '../../heads/style-head-file';
 import { makeForecastBatch, type ForecastBatch } from '../forecast-batch';
 import { setLearningRate } from '../parallel/optimizer-state';
 import { evaluateCheckpointQuality } from '../pretrain/checkpoint-quality';
@@ -21,6 +30,8 @@ import { extractTripFeatures, type TripFeatures } from './frozen-features';
 import { featuresByDriver, sampleSegmentBatch, segmentLossFn } from './segment-head';
 import { sampleStyleBatch, tripsByDriver } from './style-batch';
 import { simulateStyleFleet } from './style-fleet';
+import { fitStyleStandardisation, styleHeadLossFn } from './style-head-loss';
+import { signalIdOf } from '../pretrain/signal-ids';
 import { styleLossFn, type StyleLossParts } from './style-loss';
 
 export interface FinetuneHooks {
@@ -42,6 +53,8 @@ export interface FinetuneResult {
   readonly last: StyleLossParts;
   readonly quality?: { readonly before: ForecastQuality; readonly after: ForecastQuality };
   readonly forecastSource: string;
+  /** style-head mode: where the head was written (`style-head.json`). */
+  readonly styleHeadPath?: string;
 }
 
 /** One Adam step on the embedding head's weights only (no gradient reaches the encoder). */
@@ -53,6 +66,10 @@ function headOnlyStep(trainer: Trainer, lossFn: () => tf.Scalar): void {
   );
   value.dispose();
   trainer.applyGradients(new Map(head.map((w) => [w.name, grads[w.variable.name]])));
+}
+
+function sameDir(a: string, b: string): boolean {
+  return path.resolve(a) === path.resolve(b);
 }
 
 function meanParts(list: readonly StyleLossParts[]): StyleLossParts {
@@ -77,6 +94,8 @@ export async function runFinetune(
   const started = performance.now();
   const { model, manifest } = await importCheckpoint(await readCheckpointDir(o.modelDir));
   const trainer = new Trainer(model, { learningRate: o.lr });
+  let styleHead: StyleHead | undefined;
+  let styleOptimizer: tf.AdamOptimizer | undefined;
   try {
     const c = model.config;
     const tokenizer = new PatchTokenizer(manifest.tokenizer);
@@ -84,11 +103,13 @@ export async function runFinetune(
     const library = hooks.library ?? loadTraceLibrary(o.dataDir);
     const maxShift = Math.floor(c.contextLength / 4);
     const headOnly = o.trainable === 'embedding-head';
+    const styleMode = o.trainable === 'style-head';
+    const frozen = headOnly || styleMode;
     const fleet = simulateStyleFleet({
       drivers: o.trainDrivers,
       library,
       minRouteS:
-        (headOnly ? o.segmentWindows * c.contextLength : c.contextLength + maxShift) / o.rateHz,
+        (frozen ? o.segmentWindows * c.contextLength : c.contextLength + maxShift) / o.rateHz,
       onProgress: (d, t) => hooks.onProgress?.(d, t),
       rateHz: o.rateHz,
       seed: o.seed,
@@ -96,7 +117,11 @@ export async function runFinetune(
     });
     const byDriver = tripsByDriver(fleet, c.contextLength);
     let segmentsByDriver: TripFeatures[][] = [];
-    if (headOnly) {
+    const channelIds = o.channels.map((ch) => {
+      const id = signalIdOf(ch);
+      return id < c.numSignals ? id : 0;
+    });
+    if (frozen) {
       hooks.onStage?.('encoding windows (frozen encoder)');
       const features = await extractTripFeatures(
         model,
@@ -106,11 +131,23 @@ export async function runFinetune(
         (done, total) => hooks.onProgress?.(done, total),
       );
       segmentsByDriver = featuresByDriver(features, fleet.drivers, o.segmentWindows);
+      if (styleMode) {
+        styleHead = new StyleHead({
+          embeddingDim: o.styleDim,
+          hiddenDim: o.styleHidden,
+          numSignals: c.numSignals,
+          pooledDim: c.dModel,
+          seed: o.seed,
+        });
+        const { mean, std } = fitStyleStandardisation(features, channelIds, c.numSignals);
+        styleHead.setStandardisation(mean, std);
+        styleOptimizer = tf.train.adam(o.lr);
+      }
     }
     const corpusDir =
       o.corpusDir ?? ((manifest.extra?.corpus ?? {}) as { dir?: string }).dir ?? undefined;
     let sampler: WindowSampler | undefined;
-    if (!headOnly && o.forecastBatch > 0 && corpusDir && fs.existsSync(corpusDir)) {
+    if (!frozen && o.forecastBatch > 0 && corpusDir && fs.existsSync(corpusDir)) {
       sampler = await WindowSampler.load(await CorpusReader.open(corpusDir), 'train', {
         contextLength: c.contextLength,
         horizon: c.horizon,
@@ -118,7 +155,7 @@ export async function runFinetune(
     }
     const forecastSource = sampler
       ? `corpus ${corpusDir} (train split)`
-      : headOnly
+      : frozen
         ? 'not needed: encoder and forecast head frozen'
         : o.forecastBatch > 0
           ? 'none: no corpus found'
@@ -142,6 +179,35 @@ export async function runFinetune(
       }
       setLearningRate(trainer.optimizer, learningRateAt(schedule, step));
       const parts: StyleLossParts = { driver: 0, forecast: 0, scenario: 0, total: 0, views: 0 };
+      if (styleHead && styleOptimizer) {
+        setLearningRate(styleOptimizer, learningRateAt(schedule, step));
+        const segs = sampleSegmentBatch(
+          segmentsByDriver,
+          {
+            drivers: o.batchDrivers,
+            segmentWindows: o.segmentWindows,
+            tripsPerDriver: o.windowsPerDriver,
+          },
+          batchPrng,
+        );
+        const styleStep = styleHeadLossFn(
+          styleHead,
+          segs,
+          channelIds,
+          o.weights,
+          o.temperature,
+          parts,
+        );
+        try {
+          const vars = styleHead.trainableWeights();
+          styleOptimizer.minimize(styleStep.lossFn, false, vars)?.dispose();
+        } finally {
+          styleStep.dispose();
+        }
+        history.push(parts);
+        hooks.onProgress?.(step + 1, o.steps, parts);
+        continue;
+      }
       if (headOnly) {
         const segs = sampleSegmentBatch(
           segmentsByDriver,
@@ -199,34 +265,57 @@ export async function runFinetune(
     const last = meanParts(history.slice(-tenth));
     const elapsedS = (performance.now() - started) / 1000;
     hooks.onStage?.('writing checkpoint');
+    const stage = {
+      args: { ...o },
+      elapsedS,
+      first,
+      fleet: {
+        drivers: fleet.drivers,
+        idPrefix: 'ft-drv-',
+        scenarios: fleet.scenarios,
+        seed: fleet.seed,
+        trips: fleet.trips.length,
+      },
+      forecastSource,
+      last,
+      name: styleMode ? 'driver-style head (scale-aware)' : 'driver-style contrastive fine-tuning',
+      steps: history.length,
+      stoppedBy,
+    };
+    const sidecar = (weightsBin: Uint8Array): StyleHeadFile =>
+      serialiseStyleHead(styleHead as StyleHead, weightsBin, {
+        base: { createdAt: manifest.createdAt, dir: o.modelDir },
+        channels: o.channels,
+        command: hooks.command,
+        stage,
+      });
+    if (styleHead && sameDir(o.modelDir, o.outDir)) {
+      // In place: the checkpoint's files are untouched, the head goes beside them.
+      await writeStyleHead(o.outDir, sidecar(fs.readFileSync(path.join(o.modelDir, WEIGHTS_BIN))));
+      return {
+        elapsedS,
+        first,
+        forecastSource,
+        last,
+        outDir: o.outDir,
+        steps: history.length,
+        stoppedBy,
+        styleHeadPath: path.join(o.outDir, STYLE_HEAD_JSON),
+      };
+    }
     const files = await exportCheckpoint(model, {
       calibrator: manifest.calibrator,
       extra: {
         ...manifest.extra,
         base: { createdAt: manifest.createdAt, dir: o.modelDir, metrics: manifest.metrics },
         command: hooks.command ?? manifest.extra?.command,
-        stage: {
-          args: { ...o },
-          elapsedS,
-          first,
-          fleet: {
-            drivers: fleet.drivers,
-            idPrefix: 'ft-drv-',
-            scenarios: fleet.scenarios,
-            seed: fleet.seed,
-            trips: fleet.trips.length,
-          },
-          forecastSource,
-          last,
-          name: 'driver-style contrastive fine-tuning',
-          steps: history.length,
-          stoppedBy,
-        },
+        stage,
       },
       metrics: manifest.metrics,
       tokenizer: manifest.tokenizer,
     });
     await writeCheckpointDir(o.outDir, files);
+    if (styleHead) await writeStyleHead(o.outDir, sidecar(files.weightsBin));
     let quality: FinetuneResult['quality'];
     if (o.qualityWindows > 0 && corpusDir && fs.existsSync(corpusDir)) {
       hooks.onStage?.('forecast quality');
@@ -248,8 +337,11 @@ export async function runFinetune(
       quality,
       steps: history.length,
       stoppedBy,
+      styleHeadPath: styleHead ? path.join(o.outDir, STYLE_HEAD_JSON) : undefined,
     };
   } finally {
+    styleHead?.dispose();
+    styleOptimizer?.dispose();
     trainer.dispose();
     model.dispose();
   }

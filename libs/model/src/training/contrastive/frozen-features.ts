@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SignalName } from '@fleetfm/domain';
 import type { PatchTokenizer } from '@fleetfm/tokenizer';
+import { styleFeatures, STYLE_FEATURE_DIM } from '../../heads/style-features';
+import { pooledEncoderStates } from '../../heads/style-head';
 import type { PatchModel } from '../../patch-model';
 import { signalIdOf } from '../pretrain/signal-ids';
 import type { StyleTrip } from './style-fleet';
@@ -14,28 +16,8 @@ export interface TripFeatures {
   readonly windows: number;
   /** Per channel, [windows · dModel] row-major. */
   readonly pooled: readonly Float32Array[];
-}
-
-/** Masked mean of the final token states: [B, dModel]. */
-function pooledStates(
-  model: PatchModel,
-  values: Float32Array,
-  mask: Float32Array,
-  ids: Int32Array,
-): tf.Tensor2D {
-  const b = ids.length;
-  const l = model.config.contextLength;
-  return tf.tidy(() => {
-    const enc = model.encode({
-      mask: tf.tensor2d(mask, [b, l]),
-      signalIds: ids,
-      values: tf.tensor2d(values, [b, l]),
-    });
-    const t = enc.tokenMask.shape[1];
-    const count = tf.add(tf.sum(enc.tokenMask, -1, true), 1e-6);
-    const w = tf.reshape(tf.div(enc.tokenMask, count), [b, 1, t]);
-    return tf.reshape(tf.matMul(w, enc.hidden), [b, model.config.dModel]) as tf.Tensor2D;
-  });
+  /** Per channel, the raw windows' `styleFeatures`, [windows · STYLE_FEATURE_DIM] row-major. */
+  readonly style: readonly Float32Array[];
 }
 
 /**
@@ -58,6 +40,14 @@ export async function extractTripFeatures(
   for (const trip of trips) {
     const windows = Math.floor(trip.signals[channels[0]].length / l);
     const pooled = channels.map(() => new Float32Array(windows * d));
+    const style = channels.map((ch) => {
+      const out = new Float32Array(windows * STYLE_FEATURE_DIM);
+      for (let w = 0; w < windows; w++) {
+        const raw = trip.signals[ch].subarray(w * l, (w + 1) * l);
+        out.set(styleFeatures(raw), w * STYLE_FEATURE_DIM);
+      }
+      return out;
+    });
     const jobs = channels.flatMap((ch, c) =>
       Array.from({ length: windows }, (_, w) => ({ c, ch, w })),
     );
@@ -73,12 +63,18 @@ export async function extractTripFeatures(
         const id = signalIdOf(j.ch);
         ids[r] = id < model.config.numSignals ? id : 0;
       });
-      const p = pooledStates(model, values, mask, ids);
+      const p = tf.tidy(() =>
+        pooledEncoderStates(model, {
+          mask: tf.tensor2d(mask, [batch.length, l]),
+          signalIds: ids,
+          values: tf.tensor2d(values, [batch.length, l]),
+        }),
+      );
       const data = await p.data<'float32'>();
       p.dispose();
       batch.forEach((j, r) => pooled[j.c].set(data.subarray(r * d, (r + 1) * d), j.w * d));
     }
-    out.push({ pooled, trip, windows });
+    out.push({ pooled, style, trip, windows });
     onProgress?.(++done, trips.length);
   }
   return out;

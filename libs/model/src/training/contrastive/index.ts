@@ -5,3 +5,4 @@ export * from './segment-head';
 export * from './style-batch';
 export * from './style-fleet';
 export * from './style-loss';
+export * from './style-head-loss';

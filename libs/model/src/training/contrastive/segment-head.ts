@@ -23,6 +23,9 @@ export interface SegmentBatch {
   readonly windows: number;
   readonly pooledA: Float32Array;
   readonly pooledB: Float32Array;
+  /** The same rows' `styleFeatures` [S · C · M · STYLE_FEATURE_DIM] (for the style head). */
+  readonly styleA: Float32Array;
+  readonly styleB: Float32Array;
   readonly driverLabels: Int32Array;
   readonly scenarioLabels: Int32Array;
 }
@@ -61,27 +64,43 @@ export function sampleSegmentBatch(
   const s = drivers.length * args.tripsPerDriver;
   const pooledA = new Float32Array(s * c * m * d);
   const pooledB = new Float32Array(s * c * m * d);
+  const f = byDriver[drivers[0]][0].style[0].length / byDriver[drivers[0]][0].windows;
+  const styleA = new Float32Array(s * c * m * f);
+  const styleB = new Float32Array(s * c * m * f);
   const driverLabels = new Int32Array(s);
   const scenarioLabels = new Int32Array(s);
   let seg = 0;
   for (const drv of drivers) {
     const trips = shuffled(byDriver[drv], prng);
     for (let k = 0; k < args.tripsPerDriver; k++) {
-      const f = trips[k % trips.length];
-      const span = f.windows - m + 1;
+      const trip = trips[k % trips.length];
+      const span = trip.windows - m + 1;
       const startA = prng.int(span);
       const startB = span > 1 ? (startA + 1 + prng.int(span - 1)) % span : startA;
       for (let ch = 0; ch < c; ch++) {
         const at = (seg * c + ch) * m * d;
-        pooledA.set(f.pooled[ch].subarray(startA * d, (startA + m) * d), at);
-        pooledB.set(f.pooled[ch].subarray(startB * d, (startB + m) * d), at);
+        pooledA.set(trip.pooled[ch].subarray(startA * d, (startA + m) * d), at);
+        pooledB.set(trip.pooled[ch].subarray(startB * d, (startB + m) * d), at);
+        const atF = (seg * c + ch) * m * f;
+        styleA.set(trip.style[ch].subarray(startA * f, (startA + m) * f), atF);
+        styleB.set(trip.style[ch].subarray(startB * f, (startB + m) * f), atF);
       }
       driverLabels[seg] = drv;
-      scenarioLabels[seg] = f.trip.scenario;
+      scenarioLabels[seg] = trip.trip.scenario;
       seg++;
     }
   }
-  return { channels: c, driverLabels, pooledA, pooledB, scenarioLabels, segments: s, windows: m };
+  return {
+    channels: c,
+    driverLabels,
+    pooledA,
+    pooledB,
+    scenarioLabels,
+    segments: s,
+    styleA,
+    styleB,
+    windows: m,
+  };
 }
 
 /**
