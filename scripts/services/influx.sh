@@ -71,10 +71,6 @@ bind-address = "127.0.0.1:$INFLUX_RPC_PORT"
   dir = "$INFLUX_DATA_DIR/data"
   wal-dir = "$INFLUX_DATA_DIR/wal"
   query-log-enabled = false
-  # Throughput on a small shared machine (see README): fewer, larger cache snapshots mean fewer
-  # level compactions (less re-compression per stored point), and one compaction at a time.
-  cache-snapshot-memory-size = "128m"
-  max-concurrent-compactions = 1
 
 [monitor]
   store-enabled = false

@@ -28,8 +28,13 @@ export function testLogger(): KafkaStreamLogger & { warnings: string[] } {
   };
 }
 
-export function testStream(partitions = 6, retryBackoffMs = 100): KafkaTelemetryStream {
+export function testStream(
+  partitions = 6,
+  retryBackoffMs = 100,
+  compression: 'none' | 'gzip' = 'none',
+): KafkaTelemetryStream {
   return new KafkaTelemetryStream({
+    compression,
     brokers: kafkaBrokers(),
     clientId: uniqueName('fleetfm-int'),
     partitions,

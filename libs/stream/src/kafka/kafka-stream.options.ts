@@ -28,7 +28,7 @@ export interface KafkaTelemetryStreamOptions {
    * Producer compression (config KAFKA_COMPRESSION). GZIP is built into kafkajs (LZ4/ZSTD would
    * need codecs). Default none: on loopback or a fast LAN gzip only costs CPU, in the producer,
    * in the broker (it decompresses every batch to validate it) and in the consumer; use gzip
-   * over slow or metered links.
+   * over slow or metered links. Dead letters (`*.dlq`) are always gzipped.
    */
   readonly compression?: 'gzip' | 'none';
   /** Delay before a rejected batch is delivered again; doubles per rejection. Default 200 ms. */

@@ -123,6 +123,8 @@ describe('KafkaTelemetryStream (real broker)', () => {
   });
 
   it('publishes a message larger than one produce request (GZIP keeps it under the broker limit)', async () => {
+    await stream.close();
+    stream = testStream(6, 100, 'gzip'); // closed by afterEach
     const topic = uniqueName('big');
     const big = Buffer.from('{"pad":"' + 'x'.repeat(1_500_000) + '"}');
     await stream.publish(topic, [

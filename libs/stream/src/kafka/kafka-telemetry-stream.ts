@@ -71,8 +71,12 @@ export class KafkaTelemetryStream extends TelemetryStream {
     if (messages.length === 0) return;
     await this.ensureTopic(topic);
     const producer = await this.producer();
+    // Dead letters always go compressed: they are rare, and one may carry a payload that only
+    // reached the source topic compressed (above the broker's 1 MiB limit uncompressed).
     const compression =
-      this.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+      this.settings.compression === 'gzip' || topic.endsWith(DEAD_LETTER_SUFFIX)
+        ? CompressionTypes.GZIP
+        : CompressionTypes.None;
     // In order, one request at a time: a key's messages keep their order across chunks.
     for (const chunk of chunkBySize(messages)) {
       try {

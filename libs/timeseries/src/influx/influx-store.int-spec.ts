@@ -14,12 +14,36 @@ const connection: InfluxStoreOptions = { ...influx };
 
 const INFLUX_SH = path.resolve(__dirname, '../../../../scripts/services/influx.sh');
 
+/**
+ * The contract runs in a database of its own (InfluxDB 1.x: created here, dropped after), so
+ * whole-bucket queries such as listVehicles scan only this run's points, not every vehicle that
+ * earlier test runs left in the shared database. Where the server refuses CREATE DATABASE (a 2.x
+ * server, or no admin rights) the configured bucket is used, with unique vehicle ids as before.
+ */
+const contractDb = `fleetfm_contract_${Date.now().toString(36)}`;
+async function influxQl(statement: string): Promise<boolean> {
+  const url = `${connection.url.replace(/\/$/, '')}/query?q=${encodeURIComponent(statement)}`;
+  const headers = connection.token ? { authorization: `Token ${connection.token}` } : undefined;
+  const res = await fetch(url, { method: 'POST', headers }).catch(() => undefined);
+  return res?.ok === true;
+}
+let contractConnection: Promise<InfluxStoreOptions> | undefined;
+afterAll(async () => {
+  if (contractConnection && (await contractConnection).bucket.startsWith(contractDb)) {
+    await influxQl(`DROP DATABASE "${contractDb}"`);
+  }
+});
+
 describeTimeSeriesStoreContract('influx', async () => {
-  const store = new InfluxTimeSeriesStore(connection);
+  contractConnection ??= influxQl(`CREATE DATABASE "${contractDb}"`).then((created) =>
+    created ? { ...connection, bucket: `${contractDb}/autogen` } : connection,
+  );
+  const options = await contractConnection;
+  const store = new InfluxTimeSeriesStore(options);
   return {
     store,
-    reopen: async () => new InfluxTimeSeriesStore(connection),
-    // Every contract test uses fresh vehicle ids, so the shared database needs no wiping.
+    reopen: async () => new InfluxTimeSeriesStore(options),
+    // Every contract test uses fresh vehicle ids, so the database needs no wiping between tests.
     cleanup: async () => undefined,
   };
 });

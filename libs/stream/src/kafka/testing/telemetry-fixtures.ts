@@ -1,3 +1,4 @@
+import { encodeTelemetryBatch, type TelemetrySample } from '@fleetfm/domain';
 import type { OutgoingMessage } from '../../telemetry-stream.port';
 import type { VehicleTotals } from './influx-probe';
 
@@ -98,6 +99,8 @@ const MALFORMED_KINDS = [
   'bad-timestamp',
   'oversized',
   'partly-invalid-batch',
+  'binary-truncated',
+  'binary-partly-invalid',
 ] as const;
 
 /**
@@ -111,9 +114,13 @@ export function malformed(prefix: string, n: number, baseTs: number): MalformedC
   // Timestamps far from the valid samples': a bad message must not overwrite a good point.
   const ts = baseTs + 10_000_000 + n * 100;
   const headers = { 'case-id': `case-${n}`, 'case-kind': kind };
-  const of = (value: string, reason: string, validItems: RawSample[] = []): MalformedCase => ({
+  const of = (
+    value: string | Buffer,
+    reason: string,
+    validItems: RawSample[] = [],
+  ): MalformedCase => ({
     kind,
-    message: { key: id, value: Buffer.from(value), headers },
+    message: { key: id, value: typeof value === 'string' ? Buffer.from(value) : value, headers },
     reason,
     validItems,
   });
@@ -147,6 +154,17 @@ export function malformed(prefix: string, n: number, baseTs: number): MalformedC
       const good = sample(prefix, v, 100_000 + n, baseTs);
       const bad = { vehicleId: id, ts: ts + 1, signals: { speed_mps: -3 } };
       return of(JSON.stringify([good, bad]), 'out of range', [good]);
+    }
+    case 'binary-truncated': {
+      const whole = encodeTelemetryBatch([sample(prefix, v, 100_000 + n, baseTs)]);
+      return of(whole.subarray(0, whole.length - 3), 'invalid binary telemetry: truncated');
+    }
+    case 'binary-partly-invalid': {
+      const good = sample(prefix, v, 100_000 + n, baseTs);
+      const bad = { ...sample(prefix, v, 100_000 + n, baseTs), ts: ts + 1 };
+      bad.signals = { ...bad.signals, soc_pct: Number.NaN };
+      const run: TelemetrySample[] = [good, bad];
+      return of(encodeTelemetryBatch(run), 'must be finite', [good]);
     }
   }
 }
