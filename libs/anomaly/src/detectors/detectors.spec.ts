@@ -45,12 +45,23 @@ describe('spikeScore', () => {
     v[30] += 10;
     v[31] += 10;
     const s = spikeScore(v);
-    // Steps are 0.1 (MAD 0), so the scale is 0.01 × the 1-99% range 13.041 - 0.059 = 0.12982.
-    // Row 30 (13.0): 10.5 from the median before (2.5), 9.4 from the median after (3.6) -> 72.4.
-    // Ordinary rows are at most 0.5 from a side median -> 3.85.
-    expect(s[30]).toBeCloseTo(9.4 / 0.12982, 1);
+    // Steps are 0.1 (MAD 0): the series' scale is 0.01 × the 1-99% range 13.041 - 0.059 =
+    // 0.12982, the neighbourhood's 1.4826 × median |step| 0.1 = 0.14826 (the larger, used).
+    // Row 30 (13.0): 10.5 from the median before (2.5), 9.4 from the median after (3.6) -> 63.4.
+    // Ordinary rows are at most 0.5 from a side median -> 3.37.
+    expect(s[30]).toBeCloseTo(9.4 / 0.14826, 1);
     expect(s[31]).toBeGreaterThan(60);
     for (let t = 0; t < 60; t++) if (t !== 30 && t !== 31) expect(s[t]).toBeLessThan(4);
+  });
+
+  it('measures a row against the changes of its neighbourhood, not of the whole series', () => {
+    // Calm (steps 0.1) then hard driving (steps ±2): a 3-unit jump is a spike when calm only.
+    const v = Float64Array.from({ length: 120 }, (_, t) => (t < 60 ? t * 0.1 : (t % 2) * 2));
+    v[30] += 3;
+    v[90] += 3;
+    const s = spikeScore(v);
+    expect(s[30]).toBeGreaterThan(15);
+    expect(s[90]).toBeLessThan(3);
   });
 
   it('does not score a level shift after its first rows', () => {

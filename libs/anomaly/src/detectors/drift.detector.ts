@@ -7,6 +7,12 @@ export interface DriftOptions {
   readonly trim?: number;
   /** Ridge penalty on standardized features. Default 1e-3. */
   readonly ridge?: number;
+  /**
+   * Leave out of the fit (not of the residual) rows with a feature beyond its 0.5-99.5% range
+   * widened by this many times its width: a few rows of a spiking sensor far outside the range
+   * would otherwise set a coefficient alone. Default: keep every row.
+   */
+  readonly leverage?: number;
   /** Iterations of a least-absolute-deviations fit (IRLS) before the trimmed refits. Default 0. */
   readonly l1?: number;
   /**
@@ -74,6 +80,7 @@ export function residual(
   }
   // Standardize features (mean 0, sd 1 over usable rows) so that one ridge fits all.
   const cols = features.map((f) => standardize(f, usable));
+  const fitted = o.leverage === undefined ? usable : inRange(features, usable, o.leverage);
   const row = (t: number, buf: Float64Array): void => {
     buf[0] = 1;
     for (let j = 1; j < p; j++) buf[j] = cols[j - 1][t];
@@ -108,14 +115,17 @@ export function residual(
     }
     return out;
   };
-  let r = predict(fit(usable));
+  let r = predict(fit(fitted));
   if (o.l1) {
     // Least absolute deviations by reweighting: fits the rows that obey one relation exactly
     // however far off the others are (a minority regime is kept, gross faults do not pull).
-    const floor = 1e-8 * Math.max(robustScale(y.filter(Number.isFinite)), 1e-12);
+    // The smallest residual that counts shrinks from 1e-2 to 1e-8 of y's spread (a continuation
+    // that converges to the exact fit where plain reweighting stalls near the least-squares one).
+    const spread = Math.max(robustScale(y.filter(Number.isFinite)), 1e-12);
     const w = new Float64Array(n);
     for (let k = 0; k < o.l1; k++) {
-      for (let t = 0; t < n; t++) w[t] = usable[t] ? 1 / Math.max(Math.abs(r[t]), floor) : 0;
+      const floor = spread * Math.max(1e-8, 1e-2 * 0.5 ** k);
+      for (let t = 0; t < n; t++) w[t] = fitted[t] ? 1 / Math.max(Math.abs(r[t]), floor) : 0;
       r = predict(fit(w));
     }
   }
@@ -129,7 +139,7 @@ export function residual(
       refits > 1 && k === 0 && !o.l1
         ? quantileOf(r.map(Math.abs), 0.9)
         : (o.trim ?? 3) * 2 ** Math.max(refits - 2 - k, 0) * scale;
-    const keep = usable.map((u, t) => (u && Math.abs(r[t]) <= limit ? 1 : 0));
+    const keep = fitted.map((u, t) => (u && Math.abs(r[t]) <= limit ? 1 : 0));
     if (keep.reduce((a, b) => a + b, 0) <= 2 * p) break;
     r = predict(fit(keep));
   }
@@ -150,6 +160,20 @@ function smoothedStat(r: Float64Array, o: DriftOptions): Float64Array {
   if (finite.length > 0) center = [...finite].sort((a, b) => a - b)[finite.length >> 1];
   const scale = Math.max(robustScale(finite), 1e-12);
   return ewma.map((v) => Math.abs(v - center) / scale);
+}
+
+/** Usable rows whose features all lie within their 0.5-99.5% range widened by k widths. */
+function inRange(features: readonly Float64Array[], usable: Uint8Array, k: number): Uint8Array {
+  const out = Uint8Array.from(usable);
+  for (const f of features) {
+    const lo = quantileOf(f, 0.005);
+    const hi = quantileOf(f, 0.995);
+    const w = hi - lo;
+    for (let t = 0; t < f.length; t++) {
+      if (out[t] && (f[t] < lo - k * w || f[t] > hi + k * w)) out[t] = 0;
+    }
+  }
+  return out;
 }
 
 function standardize(f: Float64Array, usable: Uint8Array): Float64Array {

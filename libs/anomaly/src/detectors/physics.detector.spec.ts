@@ -69,6 +69,11 @@ function drive(n: number, seed = 7): Columns {
   return c;
 }
 
+/** The break behind an evidence value (evidence = log(1 + log(1 + break))). */
+function breakOf(e: ArrayLike<number>): Float64Array {
+  return Float64Array.from(e, (x) => Math.expm1(Math.expm1(x)));
+}
+
 function maxOf(x: ArrayLike<number>, from = 0, to = x.length): number {
   let m = Number.NEGATIVE_INFINITY;
   for (let t = from; t < to; t++) if (Number.isFinite(x[t]) && x[t] > m) m = x[t];
@@ -99,9 +104,9 @@ describe('physicsScores', () => {
       'soc_pct',
       'speed_mps',
     ]);
-    // Evidence is log(1 + z) with z in units of the relation's own 90th percentile: an exact fit
-    // leaves only float rounding, far below a real fault (which reaches log(1 + 1e3) ≈ 7).
-    for (const e of Object.values(scores)) expect(maxOf(e)).toBeLessThan(5);
+    // Breaks are in units of each relation's own 90th percentile: an exact fit leaves only float
+    // rounding, a few units at most; a real fault breaks a relation by orders of magnitude.
+    for (const e of Object.values(scores)) expect(maxOf(breakOf(e))).toBeLessThan(100);
   });
 
   it('detects a drift of known slope on the state of charge and blames SoC, not the current', () => {
@@ -110,10 +115,10 @@ describe('physicsScores', () => {
     // 0.01 %/row: half the normal per-row change of SoC at cruise, invisible in SoC's own history.
     for (let t = 600; t < 700; t++) c.soc_pct[t] += 0.01 * (t - 599);
     const s = physicsScores(c);
-    const normalMax = maxOf(clean.soc_pct);
-    expect(medianOf(s.soc_pct, 605, 700)).toBeGreaterThan(normalMax + 2);
-    expect(medianOf(s.battery_current_a, 605, 700)).toBeLessThan(1);
-    expect(medianOf(s.motor_torque_nm, 605, 700)).toBeLessThan(1);
+    const normalMax = maxOf(breakOf(clean.soc_pct));
+    expect(medianOf(breakOf(s.soc_pct), 605, 700)).toBeGreaterThan(10 * normalMax);
+    expect(medianOf(breakOf(s.battery_current_a), 605, 700)).toBeLessThan(2);
+    expect(medianOf(breakOf(s.motor_torque_nm), 605, 700)).toBeLessThan(2);
   });
 
   it('detects a frozen speed sensor while the vehicle accelerates', () => {
@@ -121,16 +126,17 @@ describe('physicsScores', () => {
     const from = 400;
     for (let t = from; t < from + 30; t++) c.speed_mps[t] = c.speed_mps[from - 1];
     const s = physicsScores(c);
+    const b = breakOf(s.speed_mps);
     let moving = 0;
     let flagged = 0;
     for (let t = from; t < from + 30; t++) {
       if (Math.abs(c.accel_mps2[t]) < 0.05) continue;
       moving++;
-      if (s.speed_mps[t] > 5) flagged++;
+      if (b[t] > 100) flagged++;
     }
     expect(moving).toBeGreaterThan(5);
     expect(flagged / moving).toBeGreaterThan(0.8);
-    expect(medianOf(s.accel_mps2, from, from + 30)).toBeLessThan(1);
+    expect(medianOf(breakOf(s.accel_mps2), from, from + 30)).toBeLessThan(2);
   });
 
   it('has nothing to say about a vehicle without the signals of two relations', () => {

@@ -130,8 +130,8 @@ export interface PhysicsOptions {
    */
   readonly floorShare?: number;
   /**
-   * A relation is broken beyond this many robust scales. A break in a relation a signal is not
-   * part of means another signal is at fault: the signal's evidence is then capped here.
+   * A relation is broken beyond this many units (of its 90th percentile). A break in a relation a
+   * signal is not part of means another signal is at fault: the signal's evidence is then 0.
    * Default 50.
    */
   readonly broken?: number;
@@ -139,14 +139,20 @@ export interface PhysicsOptions {
 
 /**
  * Physics-consistency evidence for each signal of one vehicle. Each relation is fitted on the
- * vehicle's own rows (robust least squares, refit without outliers) and its residual expressed in
- * robust scales, |z|. A faulty sensor breaks every relation it is a member of and none of the
- * others, so a signal's evidence at a row is the weakest break among its relations, capped at
- * `broken` when a relation it is not part of is broken too (a fault elsewhere explains that);
- * reported as log(1 + z), so that breaks of very different sizes stay apart after calibration. A signal that enters a relation with its previous row (a difference) breaks it on the row
- * after its fault ends as well; its break there is the smaller of rows t and t + 1, so only rows
- * inside the fault count. Signals in no relation (or whose relations lack a column) are absent
- * from the result.
+ * vehicle's own rows (least absolute deviations, then a trimmed least-squares refit; rows with a
+ * feature far outside its range do not pull the fit) and its residual expressed in robust scales,
+ * then in units of that break's own 90th percentile on the vehicle, so that relations that fit to
+ * float rounding and relations with real noise are comparable (a fault that lasts more than a
+ * tenth of the rows becomes the bulk and is missed). A faulty sensor breaks every relation it is a
+ * member of and none of the others, so a signal's evidence at a row is the weakest break among its
+ * relations, or 0 when a relation it is not part of (nor a weak user of) is broken beyond `broken`
+ * (a fault elsewhere explains both). A signal that enters a relation with its previous row (a
+ * difference) breaks it on the row after its fault ends as well; its break there is the smaller
+ * of rows t and t + 1, so only rows inside the fault count. Reported as log(1 + log(1 + break)):
+ * breaks span ten orders of magnitude on noise-free data, and this keeps them apart after
+ * calibration (an exponential tail rounds to 1 beyond a few dozen of its scales), so that a
+ * strong break ranks just below a saturated spike or stuck run instead of tying with it. Signals
+ * in no relation (or whose relations lack a column) are absent from the result.
  */
 export function physicsScores(
   columns: VehicleColumns,
@@ -183,7 +189,7 @@ export function physicsScores(
       if (weakest === Number.POSITIVE_INFINITY) continue;
       let strongest = 0;
       for (const k of rest) if (z[k][t] > strongest) strongest = z[k][t];
-      e[t] = strongest > broken ? 0 : Math.log1p(weakest);
+      e[t] = strongest > broken ? 0 : Math.log1p(Math.log1p(weakest));
     }
     out[s] = e;
   }
@@ -213,7 +219,7 @@ export function relationBreak(
     Float64Array.from({ length: n }, (_, t) => (rows[t].length > 0 ? rows[t][j] : Number.NaN)),
   );
   return inRobustScales(
-    residual(y, features, { l1: 20, refits: 2, ridge: 1e-9, trim: 4 }),
+    residual(y, features, { l1: 20, leverage: 1, refits: 2, ridge: 1e-9, trim: 4 }),
     y,
     floorShare,
   );

@@ -36,8 +36,14 @@ export function diff(values: ArrayLike<number>): Float64Array {
  * floored at `floorShare` of its 1-99% range (a signal that is mostly flat, like a brake pedal,
  * has a zero MAD of differences) and at `eps`.
  */
-export function stepScale(values: ArrayLike<number>, floorShare = 0.01, eps = 1e-6): number {
+export function stepScale(
+  values: ArrayLike<number>,
+  floorShare = 0.01,
+  eps = 1e-6,
+  /** False: the floors only (the caller measures the changes itself). */
+  withChanges = true,
+): number {
   const range = quantileOf(values, 0.99) - quantileOf(values, 0.01);
-  const s = robustScale(diff(values).filter(Number.isFinite));
+  const s = withChanges ? robustScale(diff(values).filter(Number.isFinite)) : 0;
   return Math.max(Number.isFinite(s) ? s : 0, Number.isFinite(range) ? floorShare * range : 0, eps);
 }
