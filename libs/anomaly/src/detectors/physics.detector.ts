@@ -189,7 +189,10 @@ export function physicsScores(
       if (weakest === Number.POSITIVE_INFINITY) continue;
       let strongest = 0;
       for (const k of rest) if (z[k][t] > strongest) strongest = z[k][t];
-      e[t] = strongest > broken ? 0 : Math.log1p(Math.log1p(weakest));
+      // One relation cannot tell a signal from its partners in it (grade from brake in the
+      // force balance): such a signal's evidence stops at `broken`.
+      const capped = own.length === 1 ? Math.min(weakest, broken) : weakest;
+      e[t] = strongest > broken ? 0 : Math.log1p(Math.log1p(capped));
     }
     out[s] = e;
   }
