@@ -289,12 +289,15 @@
         ;; z = -u, clamped
         (local.set $z (f32x4.neg (f32x4.mul (local.get $xv)
           (f32x4.add (f32x4.mul (local.get $x2) (local.get $vc2)) (local.get $vc1)))))
-        (local.set $z (f32x4.min (f32x4.max (local.get $z) (f32x4.splat (f32.const -87)))
+        (local.set $z (f32x4.pmin (f32x4.pmax (local.get $z) (f32x4.splat (f32.const -87)))
           (f32x4.splat (f32.const 87))))
-        (local.set $k (f32x4.nearest (f32x4.mul (local.get $z) (f32x4.splat (f32.const 1.4426950408889634)))))
+        ;; t = z·log2 e + 1.5·2^23 rounds to an integer k in its low mantissa bits: k = t - 1.5·2^23
+        (local.set $k (f32x4.add (f32x4.mul (local.get $z) (f32x4.splat (f32.const 1.4426950408889634)))
+          (f32x4.splat (f32.const 12582912))))
+        (local.set $r (f32x4.sub (local.get $k) (f32x4.splat (f32.const 12582912))))
         (local.set $r (f32x4.sub
-          (f32x4.sub (local.get $z) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693145751953125))))
-          (f32x4.mul (local.get $k) (f32x4.splat (f32.const 1.428606765330187e-06)))))
+          (f32x4.sub (local.get $z) (f32x4.mul (local.get $r) (f32x4.splat (f32.const 0.693145751953125))))
+          (f32x4.mul (local.get $r) (f32x4.splat (f32.const 1.428606765330187e-06)))))
         (local.set $p (f32x4.add (f32x4.splat (f32.const 0.0013888888888888889))
           (f32x4.mul (local.get $r) (f32x4.splat (f32.const 0.0001984126984126984)))))
         (local.set $p (f32x4.add (f32x4.splat (f32.const 0.008333333333333333)) (f32x4.mul (local.get $r) (local.get $p))))
@@ -303,10 +306,9 @@
         (local.set $p (f32x4.add (f32x4.splat (f32.const 0.5)) (f32x4.mul (local.get $r) (local.get $p))))
         (local.set $p (f32x4.add (local.get $one) (f32x4.mul (local.get $r) (local.get $p))))
         (local.set $p (f32x4.add (local.get $one) (f32x4.mul (local.get $r) (local.get $p))))
-        ;; e^z = p·2^k
+        ;; e^z = p·2^k: the bits of t are 0x4B400000 + k; (k + 127) << 23 is 2^k (the rest shifts out)
         (local.set $p (f32x4.mul (local.get $p)
-          (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127)))
-            (i32.const 23))))
+          (i32x4.shl (i32x4.add (local.get $k) (i32x4.splat (i32.const 127))) (i32.const 23))))
         (local.set $s (f32x4.div (local.get $one) (f32x4.add (local.get $one) (local.get $p))))
         (v128.store (i32.add (local.get $y) (local.get $i)) (f32x4.mul (local.get $xv) (local.get $s)))
         ;; d = s + x·s·(1-s)·(C1 + 3·C2·x²)
