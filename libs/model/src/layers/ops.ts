@@ -59,7 +59,7 @@ function kernelGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
  * re-packing of the large kernel (measured 2.7× faster on wasm); otherwise as dy·Wᵀ.
  */
 function inputGradient(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  if (dy.shape[0] < w.shape[0]) return transpose2d(tf.matMul(w, tf.transpose(dy)));
+  if (dy.shape[0] < w.shape[0]) return transpose2d(tf.matMul(w, transpose2d(dy)));
   return tf.matMul(dy, transpose2d(w));
 }
 
