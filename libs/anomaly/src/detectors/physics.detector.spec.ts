@@ -139,6 +139,14 @@ describe('physicsScores', () => {
     expect(medianOf(breakOf(s.accel_mps2), from, from + 30)).toBeLessThan(2);
   });
 
+  it('checks only the relations whose signals are all present (no speed: no force balance)', () => {
+    const c = drive(300);
+    const partial = Object.fromEntries(Object.entries(c).filter(([k]) => k !== 'speed_mps'));
+    const s = physicsScores(partial);
+    // Kinematics, power, force, pedals and pedal all use speed and go; charge and voltage remain.
+    expect(Object.keys(s).sort()).toEqual(['battery_current_a', 'battery_voltage_v', 'soc_pct']);
+  });
+
   it('has nothing to say about a vehicle without the signals of two relations', () => {
     expect(physicsScores({ speed_mps: [1, 2, 3], accel_mps2: [1, 1, 1] })).toEqual({});
   });

@@ -17,8 +17,9 @@ export interface PhysicsRelation {
   /** Signals whose value at row t - 1 enters it too (differences, mean speed over the step). */
   readonly lagged: readonly string[];
   /**
-   * Signals the relation uses that a fault may or may not break it by (speed in aero drag): not
-   * members, but a break of the relation says nothing against them either.
+   * Other signals the relation uses, which a fault may or may not break it by (speed in aero
+   * drag): not members, but a break of the relation says nothing against them either. A relation
+   * is checked only when the vehicle has all of its members, lagged and weak signals.
    */
   readonly weak?: readonly string[];
   target(c: VehicleColumns, t: number): number;
@@ -115,7 +116,7 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
     lagged: [],
     members: ['pedal_pct', 'motor_torque_nm'],
     name: 'pedal',
-    weak: ['speed_mps'],
+    weak: ['speed_mps', 'brake_pct'],
     target: () => Number.NaN,
   },
 ];
@@ -159,7 +160,7 @@ export function physicsScores(
   o: PhysicsOptions = {},
 ): Record<string, Float64Array> {
   const relations = (o.relations ?? EV_RELATIONS).filter((r) =>
-    r.members.every((m) => columns[m] !== undefined),
+    [...r.members, ...r.lagged, ...(r.weak ?? [])].every((m) => columns[m] !== undefined),
   );
   const out: Record<string, Float64Array> = {};
   if (relations.length < 2) return out;
