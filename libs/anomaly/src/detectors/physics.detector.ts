@@ -19,9 +19,11 @@ export interface PhysicsRelation {
   /**
    * Other signals the relation uses, which a fault may or may not break it by (speed in aero
    * drag): not members, but a break of the relation says nothing against them either. A relation
-   * is checked only when the vehicle has all of its members, lagged and weak signals.
+   * is checked only when the vehicle has every signal it names.
    */
   readonly weak?: readonly string[];
+  /** Signals it reads only to know where it applies (brake for the pedal's torque). */
+  readonly reads?: readonly string[];
   target(c: VehicleColumns, t: number): number;
   features(c: VehicleColumns, t: number): readonly number[];
   applies?(c: VehicleColumns, t: number): boolean;
@@ -116,7 +118,8 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
     lagged: [],
     members: ['pedal_pct', 'motor_torque_nm'],
     name: 'pedal',
-    weak: ['speed_mps', 'brake_pct'],
+    reads: ['brake_pct'],
+    weak: ['speed_mps'],
     target: () => Number.NaN,
   },
 ];
@@ -160,7 +163,9 @@ export function physicsScores(
   o: PhysicsOptions = {},
 ): Record<string, Float64Array> {
   const relations = (o.relations ?? EV_RELATIONS).filter((r) =>
-    [...r.members, ...r.lagged, ...(r.weak ?? [])].every((m) => columns[m] !== undefined),
+    [...r.members, ...r.lagged, ...(r.weak ?? []), ...(r.reads ?? [])].every(
+      (m) => columns[m] !== undefined,
+    ),
   );
   const out: Record<string, Float64Array> = {};
   if (relations.length < 2) return out;
