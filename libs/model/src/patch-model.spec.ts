@@ -64,6 +64,21 @@ describe('PatchModel', () => {
     model.dispose();
   });
 
+  it('adds the signal-id embedding (one-hot rows are real 1s on wasm)', () => {
+    const model = new PatchModel(tiny);
+    const diff = tf.tidy(() => {
+      const values = tf.randomNormal([1, 32], 0, 1, 'float32', 3) as tf.Tensor2D;
+      const mask = tf.ones([1, 32]) as tf.Tensor2D;
+      const a = model.encode({ mask, signalIds: Int32Array.of(0), values }).hidden;
+      const b = model.encode({ mask, signalIds: Int32Array.of(1), values }).hidden;
+      return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+    });
+    // The two ids' table rows differ by ~0.02 at initialisation; a broken one-hot (denormal
+    // 1.4e-45 "ones") leaves the encodings identical.
+    expect(diff).toBeGreaterThan(1e-3);
+    model.dispose();
+  });
+
   it('leaks no tensors in one forward pass', () => {
     const model = new PatchModel(tiny);
     const inputs = {

@@ -98,18 +98,20 @@ export class PatchModel extends FleetLayer {
     const b = inputs.values.shape[0];
     const t = this.numTokens;
     this.checkInputs(inputs);
-    const tokenIds = new Int32Array(b * t);
-    inputs.signalIds.forEach((id, i) => tokenIds.fill(id, i * t, (i + 1) * t));
+    // One-hot rows built on the host: tf.oneHot(..., 'float32') writes the integer bit pattern
+    // on the wasm backend (tfjs 4.22), i.e. 1.4e-45 instead of 1, which silently zeroed the
+    // signal embedding and its gradient.
+    const hot = new Float32Array(b * t * c.numSignals);
+    inputs.signalIds.forEach((id, i) => {
+      for (let k = i * t; k < (i + 1) * t; k++) hot[k * c.numSignals + id] = 1;
+    });
     return tf.tidy(() => {
       const values = tf.reshape(inputs.values, [b, t, c.patchLength]) as tf.Tensor3D;
       const mask = tf.reshape(inputs.mask, [b, t, c.patchLength]) as tf.Tensor3D;
       const tokenMask = tf.cast(tf.greater(tf.sum(mask, -1), 0), 'float32') as tf.Tensor2D;
       const keyBias = tf.reshape(tf.mul(tf.sub(1, tokenMask), MASKED_SCORE), [b, 1, 1, t]);
-      const oneHot = tf.oneHot(tf.tensor1d(tokenIds, 'int32'), c.numSignals, 1, 0, 'float32');
-      const signal = linearNoBias(
-        oneHot as tf.Tensor2D,
-        this.signalTable as tf.Variable<tf.Rank.R2>,
-      );
+      const oneHot = tf.tensor2d(hot, [b * t, c.numSignals]);
+      const signal = linearNoBias(oneHot, this.signalTable as tf.Variable<tf.Rank.R2>);
       const embedded = tf.add(
         tf.reshape(this.patchEmbedding.call(values, mask), [b * t, c.dModel]),
         signal,
