@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, kernelStateFor, simdKernelsAvailable } from './wasm-kernels';
+import {
+  heapOffset,
+  kernelStateFor,
+  type WasmKernelArgs,
+  simdKernelsAvailable,
+} from './wasm-kernels';
 
 /**
  * One Adam step per weight in a single SIMD pass (tfjs's AdamOptimizer runs ~13 kernels per
@@ -9,15 +14,7 @@ import { heapOffset, kernelStateFor, simdKernelsAvailable } from './wasm-kernels
  */
 export const FUSED_ADAM = 'FleetFMFusedAdam';
 
-function kernelFunc({
-  inputs,
-  backend,
-  attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: object;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo[] {
+function kernelFunc({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo[] {
   const state = kernelStateFor(backend);
   const { p, g, m, v } = inputs;
   if (!state || !p || !g || !m || !v || !attrs) throw new Error(`${FUSED_ADAM}: unavailable`);

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, kernelStateFor, simdKernelsAvailable } from './wasm-kernels';
+import {
+  heapOffset,
+  kernelStateFor,
+  type WasmKernelArgs,
+  simdKernelsAvailable,
+} from './wasm-kernels';
 
 /**
  * A batched matMul for many small matrices (attention scores and context, [B·H, T, d]) as a
@@ -29,15 +34,7 @@ function dimsOf(
   };
 }
 
-function kernelFunc({
-  inputs,
-  backend,
-  attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: object;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function kernelFunc({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
   const state = kernelStateFor(backend);
   if (!state) throw new Error(`${SMALL_BATCH_MATMUL}: kernel unavailable`);
   const { a, b } = inputs;

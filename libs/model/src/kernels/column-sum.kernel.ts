@@ -1,16 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, kernelStateFor, simdKernelsAvailable } from './wasm-kernels';
+import {
+  heapOffset,
+  kernelStateFor,
+  type WasmKernelArgs,
+  simdKernelsAvailable,
+} from './wasm-kernels';
 
 /** Column sums of a 2-D float32 tensor (bias and layer-norm gain gradients). */
 export const COLUMN_SUM = 'FleetFMColumnSum';
 
-function kernelFunc({
-  inputs,
-  backend,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: object;
-}): tf.TensorInfo {
+function kernelFunc({ inputs, backend }: WasmKernelArgs): tf.TensorInfo {
   const state = kernelStateFor(backend);
   const x = inputs.x;
   if (!state || !x) throw new Error(`${COLUMN_SUM}: kernel unavailable`);

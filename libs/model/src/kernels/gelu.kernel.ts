@@ -1,18 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, kernelStateFor, simdKernelsAvailable } from './wasm-kernels';
+import {
+  heapOffset,
+  kernelStateFor,
+  type WasmKernelArgs,
+  simdKernelsAvailable,
+} from './wasm-kernels';
 
 /** tanh-GELU x·σ(x·(C1 + C2·x²)) and its derivative in one SIMD pass. */
 export const GELU = 'FleetFMGelu';
 
-function kernelFunc({
-  inputs,
-  backend,
-  attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: object;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo[] {
+function kernelFunc({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo[] {
   const state = kernelStateFor(backend);
   const x = inputs.x;
   if (!state || !x) throw new Error(`${GELU}: unavailable`);

@@ -1,18 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, kernelStateFor, simdKernelsAvailable } from './wasm-kernels';
+import {
+  heapOffset,
+  kernelStateFor,
+  type WasmKernelArgs,
+  simdKernelsAvailable,
+} from './wasm-kernels';
 
 /** Layer normalisation over the last axis of a 2-D tensor in one SIMD pass per row. */
 export const LAYER_NORM = 'FleetFMLayerNorm';
 
-function kernelFunc({
-  inputs,
-  backend,
-  attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: object;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo[] {
+function kernelFunc({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo[] {
   const state = kernelStateFor(backend);
   const { x, gamma, beta } = inputs;
   if (!state || !x || !gamma || !beta) throw new Error(`${LAYER_NORM}: unavailable`);

@@ -67,6 +67,13 @@ export interface WasmBackendInternals {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
+/** What tfjs passes to a registered kernel function. */
+export interface WasmKernelArgs {
+  readonly inputs: tf.NamedTensorInfoMap;
+  readonly backend: object;
+  readonly attrs?: tf.NamedAttrMap;
+}
+
 export interface KernelState {
   readonly kernels: SimdKernels;
   readonly backend: WasmBackendInternals;
