@@ -129,6 +129,21 @@ describe('parseTelemetryJson', () => {
     expect(fromJson.valid[1].ts).toBe(Date.UTC(2026, 0, 1, 0, 0, 1));
   });
 
+  it('rejects empty ids in a fresh process, before any valid id was cached', () => {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = require('./telemetry-parser') as typeof import('./telemetry-parser');
+      const { valid, errors } = fresh.parseTelemetryJson(
+        JSON.stringify([
+          { ...good, driverId: '' },
+          { ...good, vehicleId: '' },
+        ]),
+      );
+      expect(valid).toEqual([]);
+      expect(errors.map((e) => e.field)).toEqual(['driverId', 'vehicleId']);
+    });
+  });
+
   it('parses bytes', () => {
     expect(parseTelemetryJson(Buffer.from(JSON.stringify([good]))).valid).toHaveLength(1);
   });

@@ -52,7 +52,8 @@ const lastGoodIds = { vehicleId: '', driverId: '' };
 
 function isId(value: unknown, field: keyof typeof lastGoodIds): boolean {
   if (typeof value !== 'string') return false;
-  if (value === lastGoodIds[field]) return true;
+  // '' is the cache's empty state, never a valid id.
+  if (value.length > 0 && value === lastGoodIds[field]) return true;
   if (!ID_PATTERN.test(value)) return false;
   lastGoodIds[field] = value;
   return true;
