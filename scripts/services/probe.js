@@ -37,8 +37,21 @@ function probeKafka(broker) {
 
 // The first group-coordinator lookup makes the broker create __consumer_offsets (50 partitions);
 // doing it here keeps that wait, and kafkajs's "coordinator not available" noise, out of tests.
-function initKafka(broker) {
-  return withKafkaAdmin(broker, 10, (admin) => admin.describeGroups(['fleetfm-services-probe']));
+// A broker restarted on a data dir with many groups answers "not the correct coordinator" until
+// it has reloaded __consumer_offsets, which can outlast kafkajs's own retries: keep asking until
+// FLEETFM_START_TIMEOUT_S (default 120 s) has passed.
+async function initKafka(broker) {
+  const deadline = Date.now() + 1000 * Number(process.env.FLEETFM_START_TIMEOUT_S || 120);
+  for (;;) {
+    try {
+      return await withKafkaAdmin(broker, 3, (admin) =>
+        admin.describeGroups(['fleetfm-services-probe']),
+      );
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
 
 async function http(url, init = {}) {
