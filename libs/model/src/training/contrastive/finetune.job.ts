@@ -172,6 +172,16 @@ export async function runFinetune(
     const history: StyleLossParts[] = [];
     const deadline = o.maxMinutes > 0 ? started + o.maxMinutes * 60_000 : Infinity;
     let stoppedBy: FinetuneResult['stoppedBy'] = 'steps';
+    const sampleSegments = (): ReturnType<typeof sampleSegmentBatch> =>
+      sampleSegmentBatch(
+        segmentsByDriver,
+        {
+          drivers: o.batchDrivers,
+          segmentWindows: o.segmentWindows,
+          tripsPerDriver: o.windowsPerDriver,
+        },
+        batchPrng,
+      );
     for (let step = 0; step < o.steps; step++) {
       if (performance.now() > deadline) {
         stoppedBy = 'time';
@@ -181,15 +191,7 @@ export async function runFinetune(
       const parts: StyleLossParts = { driver: 0, forecast: 0, scenario: 0, total: 0, views: 0 };
       if (styleHead && styleOptimizer) {
         setLearningRate(styleOptimizer, learningRateAt(schedule, step));
-        const segs = sampleSegmentBatch(
-          segmentsByDriver,
-          {
-            drivers: o.batchDrivers,
-            segmentWindows: o.segmentWindows,
-            tripsPerDriver: o.windowsPerDriver,
-          },
-          batchPrng,
-        );
+        const segs = sampleSegments();
         const styleStep = styleHeadLossFn(
           styleHead,
           segs,
@@ -209,15 +211,7 @@ export async function runFinetune(
         continue;
       }
       if (headOnly) {
-        const segs = sampleSegmentBatch(
-          segmentsByDriver,
-          {
-            drivers: o.batchDrivers,
-            segmentWindows: o.segmentWindows,
-            tripsPerDriver: o.windowsPerDriver,
-          },
-          batchPrng,
-        );
+        const segs = sampleSegments();
         const step1 = segmentLossFn(model, segs, o.weights, o.temperature, parts);
         try {
           headOnlyStep(trainer, step1.lossFn);
