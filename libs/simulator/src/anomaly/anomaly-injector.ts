@@ -64,7 +64,9 @@ export class AnomalyInjector {
       this.harshPending = false;
       const durationS = this.rng.uniform(1.5, 4);
       runner.driver.emergencyBrake(runner.t + durationS, this.rng.uniform(0.75, 1));
-      const ticks = Math.max(1, Math.round(durationS / this.dtTick));
+      // The brake acts on every tick that starts before runner.t + durationS: ceil, not round
+      // (round left the last braked row, still at full deceleration, labelled normal).
+      const ticks = Math.max(1, Math.ceil(durationS / this.dtTick - 1e-9));
       this.active = {
         kind: 'harsh_braking',
         startTs: ts,
