@@ -1,22 +1,19 @@
-import { SIGNALS, type SignalName, type SignalSpec } from './signals';
+import type { SignalName, SignalSpec } from './signals';
 import {
   ID_PATTERN,
-  TS_MAX,
-  TS_MIN,
   type ParsedBatch,
   type TelemetryItemError,
   type TelemetrySample,
 } from './telemetry';
 import { NO_DRIVER, TELEMETRY_BINARY_MAGIC, TELEMETRY_BINARY_VERSION } from './telemetry-codec';
 import { MAX_BATCH_ITEMS } from './telemetry-parser';
-
-// The reasons are the JSON parser's (telemetry-parser.ts), word for word: a dead letter says the
-// same whichever encoding the producer used.
-const ID_REASON = 'must be 1-64 characters of [A-Za-z0-9._:-]';
-const SPEC_BY_NAME: ReadonlyMap<string, SignalSpec> = new Map(Object.entries(SIGNALS));
-const REQUIRED_SIGNALS: readonly string[] = Object.entries(SIGNALS)
-  .filter(([, spec]) => spec.required)
-  .map(([name]) => name);
+import {
+  ID_REASON,
+  REQUIRED_SIGNALS,
+  SPEC_BY_NAME,
+  epochMsReason,
+  signalValueReason,
+} from './telemetry-rules';
 
 class Malformed extends Error {}
 
@@ -132,13 +129,6 @@ function readLayout(r: Reader): Layout {
   return { n, vehicleId, drivers, driverIndexAt, tsAt, columns };
 }
 
-function tsReason(ts: number): string | undefined {
-  if (!Number.isFinite(ts)) return 'must be a finite number of epoch milliseconds';
-  if (!Number.isInteger(ts)) return 'must be whole epoch milliseconds';
-  if (ts < TS_MIN || ts >= TS_MAX) return 'is outside 2000-01-01 .. 2100-01-01';
-  return undefined;
-}
-
 function malformed(reason: string): ParsedBatch {
   return {
     valid: [],
@@ -192,7 +182,7 @@ export function decodeTelemetryBinary(bytes: Uint8Array): ParsedBatch {
   for (let i = 0; i < n; i++) {
     const t = r.f64(tsAt + 8 * i);
     ts[i] = t;
-    const reason = tsReason(t);
+    const reason = epochMsReason(t);
     if (reason !== undefined) fail(i, 'ts', t, reason);
   }
   const signalCount = new Uint8Array(n);
@@ -203,11 +193,8 @@ export function decodeTelemetryBinary(bytes: Uint8Array): ParsedBatch {
       if ((r.byte(maskAt + (i >> 3)) & (1 << (i & 7))) === 0) continue;
       signalCount[i]++;
       const value = r.f64(valuesAt + 8 * i);
-      if (spec === undefined) fail(i, field, value, 'unknown signal');
-      else if (!Number.isFinite(value)) fail(i, field, value, 'must be finite');
-      else if (value < spec.min || value > spec.max) {
-        fail(i, field, value, `out of range [${spec.min}, ${spec.max}] ${spec.unit}`);
-      }
+      const reason = signalValueReason(spec, value);
+      if (reason !== undefined) fail(i, field, value, reason);
     }
   }
   for (const name of REQUIRED_SIGNALS) {

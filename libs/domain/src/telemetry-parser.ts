@@ -1,4 +1,4 @@
-import { SIGNALS, type SignalName, type SignalSpec } from './signals';
+import type { SignalName } from './signals';
 import {
   ID_PATTERN,
   TS_MAX,
@@ -7,6 +7,13 @@ import {
   type TelemetryItemError,
   type TelemetrySample,
 } from './telemetry';
+import {
+  ID_REASON,
+  REQUIRED_SIGNALS,
+  SPEC_BY_NAME,
+  epochMsReason,
+  signalValueReason,
+} from './telemetry-rules';
 
 /** Largest number of samples accepted in one message or request. */
 export const MAX_BATCH_ITEMS = 10_000;
@@ -15,19 +22,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Signal specs by name, for one hash lookup per signal on the hot path. */
-const SPEC_BY_NAME: ReadonlyMap<string, SignalSpec> = new Map(Object.entries(SIGNALS));
-/** Required signals in schema order. */
-const REQUIRED_SIGNALS: readonly string[] = Object.entries(SIGNALS)
-  .filter(([, spec]) => spec.required)
-  .map(([name]) => name);
-
 function parseTimestamp(raw: unknown): number | string {
   if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) return 'must be a finite number of epoch milliseconds';
-    if (!Number.isInteger(raw)) return 'must be whole epoch milliseconds';
-    if (raw < TS_MIN || raw >= TS_MAX) return 'is outside 2000-01-01 .. 2100-01-01';
-    return raw;
+    return epochMsReason(raw) ?? raw;
   }
   if (typeof raw === 'string') {
     // Only full ISO-8601 timestamps with a zone: a bare date or local time is ambiguous.
@@ -41,8 +38,6 @@ function parseTimestamp(raw: unknown): number | string {
   if (raw === undefined) return 'is required';
   return 'must be a number (epoch ms) or an ISO-8601 string';
 }
-
-const ID_REASON = 'must be 1-64 characters of [A-Za-z0-9._:-]';
 
 /**
  * The last vehicle and driver ids that passed ID_PATTERN: the samples of one message usually
@@ -71,13 +66,7 @@ function checkSignals(
     const name = names[i];
     const value = signals[name];
     const spec = SPEC_BY_NAME.get(name);
-    let reason: string | undefined;
-    if (spec === undefined) reason = 'unknown signal';
-    else if (typeof value !== 'number') reason = 'must be a number';
-    else if (!Number.isFinite(value)) reason = 'must be finite';
-    else if (value < spec.min || value > spec.max) {
-      reason = `out of range [${spec.min}, ${spec.max}] ${spec.unit}`;
-    }
+    const reason = signalValueReason(spec, value);
     if (reason !== undefined) errors.push({ index, field: `signals.${name}`, value, reason });
   }
   for (const name of REQUIRED_SIGNALS) {
