@@ -283,19 +283,21 @@ export async function runFinetune(
         command: hooks.command,
         stage,
       });
+    const resultOf = (quality?: FinetuneResult['quality']): FinetuneResult => ({
+      elapsedS,
+      first,
+      forecastSource,
+      last,
+      outDir: o.outDir,
+      quality,
+      steps: history.length,
+      stoppedBy,
+      styleHeadPath: styleHead ? path.join(o.outDir, STYLE_HEAD_JSON) : undefined,
+    });
     if (styleHead && sameDir(o.modelDir, o.outDir)) {
       // In place: the checkpoint's files are untouched, the head goes beside them.
       await writeStyleHead(o.outDir, sidecar(fs.readFileSync(path.join(o.modelDir, WEIGHTS_BIN))));
-      return {
-        elapsedS,
-        first,
-        forecastSource,
-        last,
-        outDir: o.outDir,
-        steps: history.length,
-        stoppedBy,
-        styleHeadPath: path.join(o.outDir, STYLE_HEAD_JSON),
-      };
+      return resultOf();
     }
     const files = await exportCheckpoint(model, {
       calibrator: manifest.calibrator,
@@ -322,17 +324,7 @@ export async function runFinetune(
       });
       quality = { after, before };
     }
-    return {
-      elapsedS,
-      first,
-      forecastSource,
-      last,
-      outDir: o.outDir,
-      quality,
-      steps: history.length,
-      stoppedBy,
-      styleHeadPath: styleHead ? path.join(o.outDir, STYLE_HEAD_JSON) : undefined,
-    };
+    return resultOf(quality);
   } finally {
     styleHead?.dispose();
     styleOptimizer?.dispose();
