@@ -19,21 +19,22 @@ type Columns = Record<string, Float64Array>;
  * m·a from torque, brake, aero, grade; V·I from torque × mean speed; V = OCV(SoC) − R·I;
  * ΔSoC ∝ −I. The driver alternates accelerating, cruising, coasting and braking.
  */
+/** Every signal `drive` writes, sorted: physics scores each of them. */
+const DRIVEN = [
+  'accel_mps2',
+  'battery_current_a',
+  'battery_voltage_v',
+  'brake_pct',
+  'grade_pct',
+  'motor_torque_nm',
+  'pedal_pct',
+  'soc_pct',
+  'speed_mps',
+];
+
 function drive(n: number, seed = 7): Columns {
   const rnd = lcg(seed);
-  const c: Columns = Object.fromEntries(
-    [
-      'accel_mps2',
-      'battery_current_a',
-      'battery_voltage_v',
-      'brake_pct',
-      'grade_pct',
-      'motor_torque_nm',
-      'pedal_pct',
-      'soc_pct',
-      'speed_mps',
-    ].map((k) => [k, new Float64Array(n)]),
-  );
+  const c: Columns = Object.fromEntries(DRIVEN.map((k) => [k, new Float64Array(n)]));
   let v = 0;
   let soc = 80;
   let phase = 0;
@@ -93,17 +94,7 @@ describe('physicsScores', () => {
 
   it('does not flag data that obeys the physics', () => {
     const scores = physicsScores(drive(n));
-    expect(Object.keys(scores).sort()).toEqual([
-      'accel_mps2',
-      'battery_current_a',
-      'battery_voltage_v',
-      'brake_pct',
-      'grade_pct',
-      'motor_torque_nm',
-      'pedal_pct',
-      'soc_pct',
-      'speed_mps',
-    ]);
+    expect(Object.keys(scores).sort()).toEqual(DRIVEN);
     // Breaks are in units of each relation's own 90th percentile: an exact fit leaves only float
     // rounding, a few units at most; a real fault breaks a relation by orders of magnitude.
     for (const e of Object.values(scores)) expect(maxOf(breakOf(e))).toBeLessThan(100);
