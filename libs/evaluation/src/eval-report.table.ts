@@ -59,6 +59,14 @@ export function formatEvalTable(r: EvalReport): string {
   lines.push(
     '',
     `forecasting: ${f.windows} windows of ${f.series} held-out series (context ${f.context}, horizon ${f.horizon}); ${f.skippedWindows} left out where seasonal naive was exact`,
+    `  by channel (relative MASE / WQL, FleetFM vs ${b?.name ?? 'baseline'}): ${Object.entries(
+      f.byChannel,
+    )
+      .map(
+        ([ch, c]) =>
+          `${ch} ${fmt(c.relativeMase)}/${fmt(c.relativeWql)} vs ${fmt(c.baselineRelativeMase)}/${fmt(c.baselineRelativeWql)} (${c.windows})`,
+      )
+      .join('; ')}`,
     `anomalies: ${r.anomaly.rows} scored rows, ${r.anomaly.positives} anomalous; calibration from the ${r.anomaly.calibration}`,
     `embeddings: ${r.embeddings.probeSegments} probe / ${r.embeddings.gallerySegments} gallery segments`,
   );

@@ -51,6 +51,16 @@ export interface ForecastTaskResult {
   readonly seasonalNaive: { readonly meanMase: number; readonly meanWql: number };
   readonly fleetfm: MethodScores;
   readonly baseline?: MethodScores & { readonly name: string };
+  /** Relative MASE / WQL per channel (geometric means over that channel's windows). */
+  readonly byChannel: Readonly<Record<string, ChannelScores>>;
+}
+
+export interface ChannelScores {
+  readonly windows: number;
+  readonly relativeMase: number;
+  readonly relativeWql: number;
+  readonly baselineRelativeMase?: number;
+  readonly baselineRelativeWql?: number;
 }
 
 interface Window {
@@ -84,6 +94,7 @@ export async function evaluateForecasting(
   const ratios = {
     baseMase: [] as number[],
     baseWql: [] as number[],
+    channel: [] as string[],
     mase: [] as number[],
     wql: [] as number[],
   };
@@ -112,6 +123,7 @@ export async function evaluateForecasting(
       used++;
       const mae = meanAbsoluteError(actual, out[b].median);
       const wql = weightedQuantileLoss(actual, out[b].quantiles, o.levels);
+      ratios.channel.push(w.series.channel);
       ratios.mase.push(mae / naiveMae);
       ratios.wql.push(wql / naiveWql);
       sums.mase += mae / scale;
@@ -142,6 +154,7 @@ export async function evaluateForecasting(
           relativeWql: geometricMean(ratios.baseWql),
         }
       : undefined,
+    byChannel: scoresByChannel(ratios),
     context: o.context,
     fleetfm: {
       meanMase: sums.mase / n,
@@ -157,4 +170,26 @@ export async function evaluateForecasting(
     skippedWindows: windows.length - used,
     windows: used,
   };
+}
+
+function scoresByChannel(r: {
+  readonly channel: readonly string[];
+  readonly mase: readonly number[];
+  readonly wql: readonly number[];
+  readonly baseMase: readonly number[];
+  readonly baseWql: readonly number[];
+}): Record<string, ChannelScores> {
+  const out: Record<string, ChannelScores> = {};
+  for (const channel of [...new Set(r.channel)].sort()) {
+    const idx = r.channel.flatMap((c, i) => (c === channel ? [i] : []));
+    const pick = (xs: readonly number[]): number[] => idx.map((i) => xs[i]);
+    out[channel] = {
+      baselineRelativeMase: r.baseMase.length > 0 ? geometricMean(pick(r.baseMase)) : undefined,
+      baselineRelativeWql: r.baseWql.length > 0 ? geometricMean(pick(r.baseWql)) : undefined,
+      relativeMase: geometricMean(pick(r.mase)),
+      relativeWql: geometricMean(pick(r.wql)),
+      windows: idx.length,
+    };
+  }
+  return out;
 }
