@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '@fleetfm/domain';
-import { PatchTokenizer, type PatchTokenizerArgs } from '@fleetfm/tokenizer';
+import { PatchTokenizer, type PatchTokenizerArgs, type TokenizedBatch } from '@fleetfm/tokenizer';
+import { LeanPredictor } from './inference/lean-predictor';
 import type { PatchModel } from './patch-model';
 
 export interface ForecastOptions {
@@ -23,6 +24,15 @@ export interface SeriesForecast {
   readonly quantiles: Float32Array[];
 }
 
+/** How the Forecaster runs the model. */
+export interface ForecasterRuntimeOptions {
+  /**
+   * 'lean' (default): the tfjs-free SIMD inference engine (libs/model/src/inference) when the
+   * model's shape allows it, else tfjs; 'tfjs': always `PatchModel.predictQuantiles`.
+   */
+  readonly inference?: 'lean' | 'tfjs';
+}
+
 /** Up to this many model horizons may be chained by rolling forward. */
 const MAX_ROLLS = 16;
 
@@ -34,12 +44,17 @@ const MAX_ROLLS = 16;
  */
 export class Forecaster {
   readonly tokenizer: PatchTokenizer;
+  private readonly lean?: LeanPredictor;
 
   constructor(
     readonly model: PatchModel,
     tokenizerArgs: Omit<PatchTokenizerArgs, 'contextLength' | 'patchLength'> = {},
+    runtime: ForecasterRuntimeOptions = {},
   ) {
     const c = model.config;
+    if ((runtime.inference ?? 'lean') === 'lean' && LeanPredictor.supports(c)) {
+      this.lean = new LeanPredictor(model);
+    }
     this.tokenizer = new PatchTokenizer({
       ...tokenizerArgs,
       contextLength: c.contextLength,
@@ -62,15 +77,7 @@ export class Forecaster {
     let contexts = series.map((s) => s);
     for (let done = 0; done < horizon; done += c.horizon) {
       const tok = this.tokenizer.encodeBatch(contexts);
-      const out = tf.tidy(() =>
-        this.model.predictQuantiles({
-          mask: tf.tensor2d(tok.mask, [tok.batch, c.contextLength]),
-          signalIds: ids,
-          values: tf.tensor2d(tok.values, [tok.batch, c.contextLength]),
-        }),
-      );
-      const data = await out.data();
-      out.dispose();
+      const data = await this.predict(tok, ids);
       const steps = Math.min(c.horizon, horizon - done);
       const medians: Float32Array[] = [];
       for (let b = 0; b < series.length; b++) {
@@ -90,6 +97,36 @@ export class Forecaster {
       }
     }
     return raw.map((perLevel) => summarise(perLevel, c.quantiles, levels, horizon));
+  }
+
+  /** True if forecasts run on the lean SIMD engine rather than tfjs. */
+  get usesLeanInference(): boolean {
+    return this.lean !== undefined;
+  }
+
+  /** Normalised quantiles [B, horizon, Q] for a tokenized batch. */
+  private async predict(tok: TokenizedBatch, ids: Int32Array): Promise<Float32Array> {
+    const c = this.model.config;
+    if (this.lean) {
+      return this.lean.predict({
+        batch: tok.batch,
+        mask: tok.mask,
+        signalIds: ids,
+        values: tok.values,
+      });
+    }
+    const out = tf.tidy(() =>
+      this.model.predictQuantiles({
+        mask: tf.tensor2d(tok.mask, [tok.batch, c.contextLength]),
+        signalIds: ids,
+        values: tf.tensor2d(tok.values, [tok.batch, c.contextLength]),
+      }),
+    );
+    try {
+      return (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
   }
 
   private validate(
