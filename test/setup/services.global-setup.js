@@ -37,7 +37,16 @@ module.exports = async function globalSetup() {
 
   const alreadyUp = wanted.filter(isRunning);
   console.log(`\n[services] starting ${wanted.join(' and ')} (scripts/services/up.sh)`);
+  // A broker the tests start gets its own data dir, emptied on each start: test topics and
+  // groups pile up otherwise (thousands after a few hundred runs) and slow every restart.
+  const env = {
+    ...process.env,
+    FLEETFM_KAFKA_DATA_DIR:
+      process.env.FLEETFM_KAFKA_DATA_DIR || path.join(runDir(), 'kafka-test-data'),
+    FLEETFM_KAFKA_FRESH: process.env.FLEETFM_KAFKA_FRESH || '1',
+  };
   const up = spawnSync('bash', [path.join(SERVICES_DIR, 'up.sh'), ...wanted], {
+    env,
     stdio: 'inherit',
     timeout: UP_TIMEOUT_MS,
   });
