@@ -31,6 +31,11 @@ export interface ForecasterRuntimeOptions {
    * model's shape allows it, else tfjs; 'tfjs': always `PatchModel.predictQuantiles`.
    */
   readonly inference?: 'lean' | 'tfjs';
+  /**
+   * Lean inference only: threads for large batches (this one plus worker threads, each with
+   * its own copy of the weights). Default min(2, available cores).
+   */
+  readonly threads?: number;
 }
 
 /** Up to this many model horizons may be chained by rolling forward. */
@@ -53,7 +58,7 @@ export class Forecaster {
   ) {
     const c = model.config;
     if ((runtime.inference ?? 'lean') === 'lean' && LeanPredictor.supports(c)) {
-      this.lean = new LeanPredictor(model);
+      this.lean = new LeanPredictor(model, { threads: runtime.threads });
     }
     this.tokenizer = new PatchTokenizer({
       ...tokenizerArgs,
@@ -104,11 +109,16 @@ export class Forecaster {
     return this.lean !== undefined;
   }
 
+  /** Stops inference worker threads, if any were started (idle ones never block exit). */
+  async close(): Promise<void> {
+    await this.lean?.close();
+  }
+
   /** Normalised quantiles [B, horizon, Q] for a tokenized batch. */
   private async predict(tok: TokenizedBatch, ids: Int32Array): Promise<Float32Array> {
     const c = this.model.config;
     if (this.lean) {
-      return this.lean.predict({
+      return this.lean.predictAsync({
         batch: tok.batch,
         mask: tok.mask,
         signalIds: ids,

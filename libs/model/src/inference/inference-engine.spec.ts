@@ -228,4 +228,27 @@ describe('InferenceEngine', () => {
     });
     model.dispose();
   });
+
+  it('splits large batches with a worker thread and gets the same numbers (needs npm run build)', async () => {
+    const model = new PatchModel(SMALL);
+    const inputs = gappyInputs(11, 64, 4);
+    const parallel = new LeanPredictor(model, { minParallelBatch: 4, threads: 2 });
+    const alone = new LeanPredictor(model, { threads: 1 });
+    const want = alone.predict(inputs);
+    expect(maxAbsDiff(await parallel.predictAsync(inputs), want)).toBeLessThan(1e-6);
+    expect(parallel.workers).toBe(1);
+    // New weights reach the worker too.
+    const tokenizer = new PatchTokenizer({ contextLength: 64, patchLength: 8 });
+    const windows = [0, 1].map((k) => ({
+      series: Float32Array.from({ length: 72 }, (_, t) => Math.cos(t / (2 + k))),
+    }));
+    const trainer = new Trainer(model, { learningRate: 1e-2 });
+    trainer.trainStep(makeForecastBatch(windows, tokenizer, 8));
+    trainer.dispose();
+    const after = await parallel.predictAsync(inputs);
+    expect(maxAbsDiff(after, want)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(after, stockQuantiles(model, inputs))).toBeLessThan(1e-4);
+    await parallel.close();
+    model.dispose();
+  });
 });

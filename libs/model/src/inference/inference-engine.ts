@@ -51,7 +51,7 @@ const ceil4 = (n: number): number => Math.ceil(n / 4) * 4;
  * WebAssembly memory the engine owns and the forward pass is a fixed sequence of SIMD kernel
  * calls (fused linear+bias+relu/residual GEMMs, a streaming GEMV for the flattened head of one
  * series, the layer-norm and GELU kernels of the training module), with attention computed per
- * series and head and the softmax, embeddings and positions in plain JS. Equal to
+ * series and head (SIMD softmax) and the embeddings and positions in plain JS. Equal to
  * `PatchModel.predictQuantiles` up to float32 rounding (summation order). Up to `maxBatch` series
  * run per pass; more are processed in chunks.
  */
@@ -85,9 +85,8 @@ export class InferenceEngine {
   private readonly scores: number;
   private readonly ctx: number;
   private readonly ffn: number;
-  private readonly ffnGrad: number;
   private readonly out: number;
-  private readonly keyBias: Float32Array;
+  private readonly keyBias: number;
 
   constructor(weights: InferenceWeights, maxBatch = 64) {
     const c = weights.config;
@@ -168,9 +167,8 @@ export class InferenceEngine {
     this.scores = arena.alloc(c.numHeads * t * t);
     this.ctx = arena.alloc(rows * d);
     this.ffn = arena.alloc(rows * c.ffnDim);
-    this.ffnGrad = arena.alloc(rows * c.ffnDim);
     this.out = arena.alloc(ceil4(maxBatch) * this.outWidth);
-    this.keyBias = new Float32Array(t);
+    this.keyBias = arena.alloc(maxBatch * t);
     this.f32 = arena.seal();
   }
 
@@ -208,7 +206,10 @@ export class InferenceEngine {
       for (let tok = 0; tok < t; tok++) {
         const dst = this.patchIn / 4 + (b * t + tok) * inWidth + hidden;
         f32.set(inputs.values.subarray(src + tok * p, src + (tok + 1) * p), dst);
-        f32.set(inputs.mask.subarray(src + tok * p, src + (tok + 1) * p), dst + p);
+        const mask = inputs.mask.subarray(src + tok * p, src + (tok + 1) * p);
+        f32.set(mask, dst + p);
+        // Attention key bias: a token without any observation gets MASKED_SCORE.
+        f32[this.keyBias / 4 + b * t + tok] = mask.some((v) => v > 0) ? 0 : MASKED_SCORE;
       }
     }
     const [wh, bh] = this.embedHidden;
@@ -255,7 +256,7 @@ export class InferenceEngine {
     k.gemm(this.ctx, bw.out[0], this.x, bw.out[1], rows, d, d, d, d, d, GEMM_ACCUMULATE);
     this.layerNorm(bw.norm2, rows);
     k.gemm(this.ln, bw.ffnIn[0], this.ffn, bw.ffnIn[1], rows, f, d, d, f, f, 0);
-    k.gelu(this.ffn, this.ffn, this.ffnGrad, rows * f, GELU_C1, GELU_C2);
+    k.gelu(this.ffn, rows * f, GELU_C1, GELU_C2);
     k.gemm(this.ffn, bw.ffnOut[0], this.x, bw.ffnOut[1], rows, d, f, f, d, d, GEMM_ACCUMULATE);
   }
 
@@ -270,15 +271,6 @@ export class InferenceEngine {
     for (let s = 0; s < t; s++) {
       const src = qkvRow0 + s * w3 + d;
       for (let j = 0; j < d; j++) f32[keyT + j * t + s] = f32[src + j];
-    }
-    // Key bias: tokens without any observation get MASKED_SCORE (mask is in x's patch input).
-    const kb = this.keyBias;
-    for (let s = 0; s < t; s++) {
-      const m0 =
-        this.patchIn / 4 + (b * t + s) * this.inWidth + this.hidden + this.config.patchLength;
-      let any = 0;
-      for (let i = 0; i < this.config.patchLength; i++) any += f32[m0 + i];
-      kb[s] = any > 0 ? 0 : MASKED_SCORE;
     }
     const qkvByte = this.qkv + 4 * b * t * w3;
     for (let h = 0; h < heads; h++) {
@@ -296,7 +288,7 @@ export class InferenceEngine {
         0,
       );
     }
-    this.softmax(heads * t);
+    k.softmax(this.scores, this.keyBias + 4 * b * t, heads * t, t);
     for (let h = 0; h < heads; h++) {
       k.gemm(
         this.scores + 4 * h * t * t,
@@ -311,27 +303,6 @@ export class InferenceEngine {
         d,
         0,
       );
-    }
-  }
-
-  /** Row softmax of scores + keyBias over `rows` rows of T. */
-  private softmax(rows: number): void {
-    const { f32, tokens: t, keyBias: kb } = this;
-    for (let r = 0; r < rows; r++) {
-      const o = this.scores / 4 + r * t;
-      let max = -Infinity;
-      for (let s = 0; s < t; s++) {
-        const v = Math.fround(f32[o + s] + kb[s]);
-        f32[o + s] = v;
-        if (v > max) max = v;
-      }
-      let sum = 0;
-      for (let s = 0; s < t; s++) {
-        const e = Math.exp(f32[o + s] - max);
-        f32[o + s] = e;
-        sum += e;
-      }
-      for (let s = 0; s < t; s++) f32[o + s] /= sum;
     }
   }
 

@@ -28,7 +28,10 @@ export interface ArenaKernels {
     cols: number,
     eps: number,
   ): void;
-  gelu(x: number, y: number, d: number, n: number, c1: number, c2: number): void;
+  /** In place, forward only. */
+  gelu(x: number, n: number, c1: number, c2: number): void;
+  /** In place: each row of t becomes softmax(row + bias). */
+  softmax(x: number, bias: number, rows: number, t: number): void;
 }
 
 /** gemm flag: relu on the result. */
@@ -50,8 +53,8 @@ function compiled(): { inference: WebAssembly.Module; shared: WebAssembly.Module
 
 /**
  * A WebAssembly memory owned by one inference engine (not the tfjs backend's), with a bump
- * allocator and the SIMD kernels instantiated on it: our inference kernels (gemm, gemv) and the
- * shared training module's layer norm and GELU. Allocate everything first, then call `seal()`:
+ * allocator and the SIMD kernels instantiated on it: our inference kernels (gemm, gemv, softmax,
+ * GELU) and the shared training module's layer norm. Allocate everything first, then call `seal()`:
  * the memory never grows afterwards, so `f32` (a view of the whole memory) stays valid.
  */
 export class WasmArena {
@@ -67,10 +70,11 @@ export class WasmArena {
     const inference = new WebAssembly.Instance(mods.inference, env).exports;
     const shared = new WebAssembly.Instance(mods.shared, env).exports;
     this.kernels = {
-      gelu: shared.gelu as ArenaKernels['gelu'],
+      gelu: inference.gelu as ArenaKernels['gelu'],
       gemm: inference.gemm as ArenaKernels['gemm'],
       gemv: inference.gemv as ArenaKernels['gemv'],
       layernorm: shared.layernorm as ArenaKernels['layernorm'],
+      softmax: inference.softmax as ArenaKernels['softmax'],
     };
   }
 

@@ -180,4 +180,99 @@
             (br $j1loop)))
         (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
         (br $kloop))))
+  ;; e^z for z ≤ 0 per lane (z clamped to ≥ -87): 2^k·p(r), k = round(z·log2 e), r = z - k·ln 2,
+  ;; p the degree-6 Taylor polynomial (relative error < 2e-7), as in simd-kernels.wat's GELU.
+  (func $exp (param $z v128) (result v128)
+    (local $k v128) (local $r v128) (local $p v128) (local $one v128)
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $z (f32x4.pmax (local.get $z) (f32x4.splat (f32.const -87))))
+    (local.set $k (f32x4.add (f32x4.mul (local.get $z) (f32x4.splat (f32.const 1.4426950408889634)))
+      (f32x4.splat (f32.const 12582912))))
+    (local.set $r (f32x4.sub (local.get $k) (f32x4.splat (f32.const 12582912))))
+    (local.set $r (f32x4.sub
+      (f32x4.sub (local.get $z) (f32x4.mul (local.get $r) (f32x4.splat (f32.const 0.693145751953125))))
+      (f32x4.mul (local.get $r) (f32x4.splat (f32.const 1.428606765330187e-06)))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0.0013888888888888889))
+      (f32x4.mul (local.get $r) (f32x4.splat (f32.const 0.0001984126984126984)))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0.008333333333333333)) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0.041666666666666664)) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0.16666666666666666)) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0.5)) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (local.get $one) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (local.get $one) (f32x4.mul (local.get $r) (local.get $p))))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (local.get $k) (i32x4.splat (i32.const 127))) (i32.const 23))))
+
+  ;; softmax: each of `rows` rows of t floats (t % 4 == 0) becomes softmax(x + bias) in place,
+  ;; bias[t] shared by all rows (attention key mask): e = exp(x + bias - max), x = e / Σe.
+  (func (export "softmax") (param $x i32) (param $bias i32) (param $rows i32) (param $t i32)
+    (local $r i32) (local $j i32) (local $end i32) (local $p i32)
+    (local $v v128) (local $acc v128) (local $m f32) (local $vm v128)
+    (local.set $end (i32.shl (local.get $t) (i32.const 2)))
+    (local.set $r (i32.const 0))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $end))))
+        (local.set $acc (f32x4.splat (f32.const -inf)))
+        (local.set $j (i32.const 0))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $j) (local.get $end)))
+            (local.set $v (f32x4.add (v128.load (i32.add (local.get $p) (local.get $j)))
+              (v128.load (i32.add (local.get $bias) (local.get $j)))))
+            (v128.store (i32.add (local.get $p) (local.get $j)) (local.get $v))
+            (local.set $acc (f32x4.pmax (local.get $acc) (local.get $v)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l1)))
+        (local.set $m (f32.max
+          (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+          (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+        (local.set $vm (f32x4.splat (local.get $m)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $d2
+          (loop $l2
+            (br_if $d2 (i32.ge_u (local.get $j) (local.get $end)))
+            (local.set $v (call $exp (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $j)))
+              (local.get $vm))))
+            (v128.store (i32.add (local.get $p) (local.get $j)) (local.get $v))
+            (local.set $acc (f32x4.add (local.get $acc) (local.get $v)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l2)))
+        (local.set $vm (f32x4.splat (f32.add
+          (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+          (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))))
+        (local.set $j (i32.const 0))
+        (block $d3
+          (loop $l3
+            (br_if $d3 (i32.ge_u (local.get $j) (local.get $end)))
+            (v128.store (i32.add (local.get $p) (local.get $j))
+              (f32x4.div (v128.load (i32.add (local.get $p) (local.get $j))) (local.get $vm)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l3)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
+
+  ;; gelu: x = x·σ(x·(c1 + c2·x²)) in place over n floats (n % 4 == 0); forward only.
+  (func (export "gelu") (param $x i32) (param $n i32) (param $c1 f32) (param $c2 f32)
+    (local $i i32) (local $end i32) (local $xv v128) (local $u v128) (local $e v128) (local $one v128)
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $i (local.get $x))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $xv (v128.load (local.get $i)))
+        (local.set $u (f32x4.mul (local.get $xv)
+          (f32x4.add (f32x4.mul (f32x4.mul (local.get $xv) (local.get $xv)) (f32x4.splat (local.get $c2)))
+            (f32x4.splat (local.get $c1)))))
+        ;; σ(u) = 1/(1 + e^-u); e^-|u| keeps the exponent ≤ 0: σ(u) = 1/(1+e) for u ≥ 0, e/(1+e) below.
+        (local.set $e (call $exp (f32x4.neg (f32x4.abs (local.get $u)))))
+        (v128.store (local.get $i) (f32x4.mul (local.get $xv)
+          (f32x4.div
+            (v128.bitselect (local.get $one) (local.get $e) (f32x4.ge (local.get $u) (f32x4.splat (f32.const 0))))
+            (f32x4.add (local.get $one) (local.get $e)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $loop))))
 )
