@@ -174,6 +174,38 @@ describe('residual with least absolute deviations', () => {
   });
 });
 
+describe('residual with bounded influence (Mallows weights)', () => {
+  it('keeps a branch fitted when a fault of the feature outweighs it in plain LAD', () => {
+    // y = 300 + 0.6·m when driving (m > 0), 300 + 0.4·m when regenerating (m < 0), exactly, as
+    // in the power relation. 20 of the 250 regenerating rows read m = -40000 (a drifted torque,
+    // 13× the largest true |m|) while y keeps its true value.
+    const n = 1000;
+    const rnd = lcg(1);
+    const up = new Float64Array(n);
+    const down = new Float64Array(n);
+    const y = new Float64Array(n);
+    const fault = (t: number): boolean => t >= 600 && t < 920 && t % 16 === 3;
+    for (let t = 0; t < n; t++) {
+      const phase = t % 4;
+      const m = phase <= 1 ? 3000 * rnd() : phase === 3 ? -3000 * rnd() : 0;
+      y[t] = 300 + (m > 0 ? 0.6 * m : 0.4 * m);
+      const read = fault(t) ? -40000 : m;
+      up[t] = read > 0 ? read : 0;
+      down[t] = read < 0 ? read : 0;
+    }
+    const o = { l1: 20, leverage: 1, refits: 2, ridge: 1e-9, trim: 4 };
+    const plain = residual(y, [up, down], o);
+    const bounded = residual(y, [up, down], { ...o, mallows: 0.1 });
+    const regen = (r: Float64Array): number[] =>
+      Array.from(r).filter((_, t) => t % 4 === 3 && !fault(t));
+    // Plain LAD lets the 20 leveraged rows set the regenerative slope (residuals of hundreds).
+    expect(medianOf(regen(plain).map(Math.abs), 0, 230)).toBeGreaterThan(100);
+    const fitted = regen(bounded).filter((r) => Math.abs(r) < 1);
+    expect(fitted.length).toBeGreaterThan(0.95 * regen(bounded).length);
+    for (let t = 0; t < n; t++) if (fault(t)) expect(Math.abs(bounded[t])).toBeGreaterThan(1000);
+  });
+});
+
 describe('stuckRunLength at 0', () => {
   it('gives a run of exactly 0 no evidence (rest, not a frozen sensor)', () => {
     const out = stuckRunLength([3, 2, 0, 0, 0, 0, 1, 2, 2], { restingShare: 2 });

@@ -228,7 +228,7 @@ export function relationBreak(
     Float64Array.from({ length: n }, (_, t) => (rows[t].length > 0 ? rows[t][j] : Number.NaN)),
   );
   return inRobustScales(
-    residual(y, features, { l1: 20, leverage: 1, refits: 2, ridge: 1e-9, trim: 4 }),
+    residual(y, features, { l1: 20, leverage: 1, mallows: 0.1, refits: 2, ridge: 1e-9, trim: 4 }),
     y,
     floorShare,
   );
