@@ -51,18 +51,18 @@
                 (loop $kloop
                   (local.set $b0 (v128.load (local.get $pb)))
                   (local.set $b1 (v128.load offset=16 (local.get $pb)))
-                  (local.set $s (f32x4.splat (f32.load (local.get $pa))))
+                  (local.set $s (v128.load32_splat (local.get $pa)))
                   (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
                   (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
-                  (local.set $s (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $aRow)))))
+                  (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $aRow))))
                   (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
                   (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
-                  (local.set $s (f32x4.splat (f32.load
-                    (i32.add (local.get $pa) (i32.shl (local.get $aRow) (i32.const 1))))))
+                  (local.set $s (v128.load32_splat
+                    (i32.add (local.get $pa) (i32.shl (local.get $aRow) (i32.const 1)))))
                   (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
                   (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
-                  (local.set $s (f32x4.splat (f32.load
-                    (i32.add (local.get $pa) (i32.mul (local.get $aRow) (i32.const 3))))))
+                  (local.set $s (v128.load32_splat
+                    (i32.add (local.get $pa) (i32.mul (local.get $aRow) (i32.const 3)))))
                   (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
                   (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
                   (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
