@@ -2,7 +2,11 @@ import { Forecaster, type PatchModel, type SeriesForecast } from '@fleetfm/model
 import type { PatchTokenizerConfig } from '@fleetfm/tokenizer';
 import { ForecastModelPort, type ModelForecastOptions } from './forecast-model.port';
 
-/** `ForecastModelPort` over a FleetFM patch model (tokenizer from the checkpoint manifest). */
+/**
+ * `ForecastModelPort` over a FleetFM patch model (tokenizer from the checkpoint manifest). Runs
+ * the Forecaster's lean SIMD inference engine when the model's shape allows it (large batches
+ * shared with a worker thread), tfjs otherwise.
+ */
 export class PatchForecastAdapter extends ForecastModelPort {
   private readonly forecaster: Forecaster;
 
@@ -20,6 +24,11 @@ export class PatchForecastAdapter extends ForecastModelPort {
     return this.forecaster.model.config.horizon;
   }
 
+  /** 'lean' (the tfjs-free SIMD engine) or 'tfjs', for logs and /health. */
+  get inference(): 'lean' | 'tfjs' {
+    return this.forecaster.usesLeanInference ? 'lean' : 'tfjs';
+  }
+
   get quantiles(): readonly number[] {
     return this.forecaster.model.config.quantiles;
   }
@@ -31,5 +40,10 @@ export class PatchForecastAdapter extends ForecastModelPort {
     const n = this.forecaster.model.config.numSignals;
     const signalIds = options.signalIds?.map((id) => (id < n ? id : 0));
     return this.forecaster.forecast(contexts, { ...options, signalIds });
+  }
+
+  /** Stops the inference worker thread, if one was started (an idle one never blocks exit). */
+  close(): Promise<void> {
+    return this.forecaster.close();
   }
 }
