@@ -215,7 +215,7 @@ describe('SIMD wasm kernels: the committed checkpoint', () => {
     const { model } = await importCheckpoint(
       await readCheckpointDir(path.join(root, 'models', 'default')),
     );
-    const forecaster = new Forecaster(model);
+    const forecaster = new Forecaster(model, {}, { inference: 'tfjs' });
     const c = model.config;
     const series = [0, 1].map((k) =>
       Float32Array.from(
