@@ -166,6 +166,15 @@ describe('InferenceEngine', () => {
     model.dispose();
   });
 
+  it('rejects inputs that do not match the batch or the signal vocabulary', () => {
+    const model = new PatchModel(SMALL);
+    const engine = new InferenceEngine(readInferenceWeights(model));
+    const inputs = gappyInputs(2, 64, 4);
+    expect(() => engine.forward({ ...inputs, batch: 3 })).toThrow(/batch 3/);
+    expect(() => engine.forward({ ...inputs, signalIds: [0, 4] })).toThrow(/signal id 4/);
+    model.dispose();
+  });
+
   it('re-reads the weights after a training step', () => {
     const model = new PatchModel(SMALL);
     const lean = new LeanPredictor(model);

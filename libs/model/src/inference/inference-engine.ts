@@ -185,6 +185,12 @@ export class InferenceEngine {
     ) {
       throw new Error(`InferenceEngine: inputs do not match batch ${batch}`);
     }
+    for (let b = 0; b < batch; b++) {
+      const id = inputs.signalIds[b];
+      if (!Number.isInteger(id) || id < 0 || id >= c.numSignals) {
+        throw new Error(`InferenceEngine: signal id ${id} outside [0, ${c.numSignals})`);
+      }
+    }
     const result = new Float32Array(batch * this.outWidth);
     for (let b0 = 0; b0 < batch; b0 += this.maxBatch) {
       const nb = Math.min(this.maxBatch, batch - b0);
