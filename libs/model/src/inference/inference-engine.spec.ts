@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PatchTokenizer } from '@fleetfm/tokenizer';
@@ -259,5 +260,27 @@ describe('InferenceEngine', () => {
     expect(maxAbsDiff(after, stockQuantiles(model, inputs))).toBeLessThan(1e-4);
     await parallel.close();
     model.dispose();
+  });
+
+  it('runs the whole batch here when the worker thread fails', async () => {
+    const model = new PatchModel(SMALL);
+    const inputs = gappyInputs(9, 64, 4);
+    const want = new LeanPredictor(model, { threads: 1 }).predict(inputs);
+    const broken = path.join(os.tmpdir(), `fleetfm-broken-worker-${process.pid}.js`);
+    fs.writeFileSync(broken, "throw new Error('no engine here');\n");
+    const lean = new LeanPredictor(model, {
+      minParallelBatch: 2,
+      threads: 2,
+      workerScript: broken,
+    });
+    try {
+      expect(maxAbsDiff(await lean.predictAsync(inputs), want)).toBe(0);
+      expect(lean.workers).toBe(0);
+      expect(maxAbsDiff(await lean.predictAsync(inputs), want)).toBe(0);
+    } finally {
+      await lean.close();
+      fs.rmSync(broken, { force: true });
+      model.dispose();
+    }
   });
 });

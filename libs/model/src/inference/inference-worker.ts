@@ -50,8 +50,9 @@ export class InferenceWorker {
   }
 
   /** Starts a worker, or returns undefined when no compiled worker script exists. */
-  static start(script = inferenceWorkerScript()): InferenceWorker | undefined {
-    return script ? new InferenceWorker(new Worker(script)) : undefined;
+  static start(script?: string): InferenceWorker | undefined {
+    const file = script ?? inferenceWorkerScript();
+    return file ? new InferenceWorker(new Worker(file)) : undefined;
   }
 
   get failed(): boolean {

@@ -20,6 +20,8 @@ export interface LeanPredictorOptions {
   readonly threads?: number;
   /** Batches smaller than this stay on this thread. Default 8. */
   readonly minParallelBatch?: number;
+  /** Compiled worker script. Default: `inferenceWorkerScript()`. */
+  readonly workerScript?: string;
 }
 
 interface Helper {
@@ -52,6 +54,7 @@ export class LeanPredictor {
   private readonly maxBatch: number;
   private readonly threads: number;
   private readonly minParallelBatch: number;
+  private readonly workerScript?: string;
 
   constructor(
     readonly model: PatchModel,
@@ -60,6 +63,7 @@ export class LeanPredictor {
     this.maxBatch = options.maxBatch ?? 64;
     this.threads = Math.max(1, options.threads ?? Math.min(2, os.availableParallelism()));
     this.minParallelBatch = Math.max(2, options.minParallelBatch ?? 8);
+    this.workerScript = options.workerScript;
   }
 
   static supports(config: PatchModelConfig): boolean {
@@ -129,7 +133,9 @@ export class LeanPredictor {
 
   /** Live workers holding the current weights (started on first use). */
   private async readyHelpers(): Promise<Helper[]> {
-    this.helpers ??= Array.from({ length: this.threads - 1 }, () => InferenceWorker.start())
+    this.helpers ??= Array.from({ length: this.threads - 1 }, () =>
+      InferenceWorker.start(this.workerScript),
+    )
       .filter((w): w is InferenceWorker => w !== undefined)
       .map((worker) => ({ version: [], worker }));
     const live = this.helpers.filter((h) => !h.worker.failed);
