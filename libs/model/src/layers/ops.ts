@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { columnSum } from '../kernels/column-sum.kernel';
 import '../kernels/shared-identity.kernel';
 import { geluKernel } from '../kernels/gelu.kernel';
+import { blockedKernelGradient } from '../kernels/kernel-gradient';
 import { layerNormKernel, type LayerNormParts } from '../kernels/layer-norm.kernel';
 
 /**
@@ -41,7 +42,8 @@ function savedWithWeight(saved: tf.Tensor[], w: tf.Tensor2D): [tf.Tensor2D, tf.T
 }
 
 /**
- * xᵀ·dy for a linear layer's kernel gradient. The wasm matMul re-packs its right operand on every
+ * xᵀ·dy for a linear layer's kernel gradient: blocked SIMD kernels on wasm (kernel-gradient.ts;
+ * no transpose, no re-packing), else stock matMuls. The wasm matMul re-packs its right operand on every
  * call with new data (~7 ms for a [2048, 512] operand, more than the tall transpose), so the
  * narrower of x and dy is the one packed: xᵀ·dy when dy is narrower or as wide (FFN output:
  * x [2048, 512], dy [2048, 128]), (dyᵀ·x)ᵀ when x is narrower (FFN input: x [2048, 128],
@@ -49,6 +51,8 @@ function savedWithWeight(saved: tf.Tensor[], w: tf.Tensor2D): [tf.Tensor2D, tf.T
  * Measured on wasm with fresh operands: 20.6 vs 23.3 ms and 20.1 vs 25.4 ms.
  */
 function kernelGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  const blocked = blockedKernelGradient(x, dy);
+  if (blocked) return blocked;
   const [, inDim] = x.shape;
   const outDim = dy.shape[1];
   if (outDim > inDim && inDim * outDim <= 1 << 18) {
