@@ -1,7 +1,7 @@
 import { AnomalyDetectionService, readDetectorCalibration } from '@fleetfm/anomaly';
 import type { SignalName } from '@fleetfm/domain';
 import { PatchForecastAdapter, type LoadedModel } from '@fleetfm/forecasting';
-import { EmbeddingService, PatchEmbeddingAdapter } from '@fleetfm/retrieval';
+import { embeddersForCheckpoint, EmbeddingService } from '@fleetfm/retrieval';
 import { defaultSharedDataDir, loadTraceLibrary } from '@fleetfm/simulator';
 import { AugursEtsBaseline, type StatisticalForecaster } from './baselines/augurs-ets.baseline';
 import { heldOutGpsTrips } from './heldout/held-out-gps';
@@ -164,16 +164,20 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     rateHz: e.rateHz,
     tripsPerDriver: e.tripsPerDriver,
   });
-  const embedder = PatchEmbeddingAdapter.forCheckpoint(loaded.model, tokenizer, loaded.dir);
-  const embeddings = await evaluateEmbeddings(new EmbeddingService(embedder.adapter), trips, {
-    channels: e.channels,
-    galleryTrips: e.galleryTrips,
-    note: embedder.note,
-    onProgress: o.onProgress,
-    segmentS: e.segmentS,
-    stride: c.contextLength,
-    window: c.contextLength,
-  }).finally(() => embedder.styleHead?.dispose());
+  const embedders = embeddersForCheckpoint(loaded.model, tokenizer, loaded.dir);
+  const embeddings = await evaluateEmbeddings(
+    { driverStyle: embedders.driverStyle, scenario: new EmbeddingService(embedders.scenario) },
+    trips,
+    {
+      channels: e.channels,
+      galleryTrips: e.galleryTrips,
+      notes: [embedders.notes.scenario, embedders.notes['driver-style']],
+      onProgress: o.onProgress,
+      segmentS: e.segmentS,
+      stride: c.contextLength,
+      window: c.contextLength,
+    },
+  ).finally(() => embedders.dispose());
 
   return {
     anomaly,

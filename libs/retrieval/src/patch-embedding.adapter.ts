@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   pooledEncoderStates,
-  readStyleHead,
   STYLE_FEATURE_DIM,
   styleFeatures,
   type PatchModel,
@@ -11,35 +10,13 @@ import { PatchTokenizer, type PatchTokenizerConfig } from '@fleetfm/tokenizer';
 import { EmbeddingModelPort } from './embedding-model.port';
 
 /**
- * `EmbeddingModelPort` over the patch model: with a `StyleHead` (the checkpoint's
- * `style-head.json`), the scale-aware driver-style embedding of raw-window statistics and the
- * pooled encoder state; without one, the model's own pooled embedding head.
+ * `EmbeddingModelPort` over the patch model: the model's own pooled embedding head (the scenario
+ * embedding), or with a `StyleHead` (a checkpoint's `style-head.json`) the per-window scale-aware
+ * style embedding of raw-window statistics and the pooled encoder state. `embeddersForCheckpoint`
+ * picks the right one per task.
  */
 export class PatchEmbeddingAdapter extends EmbeddingModelPort {
   private readonly tokenizer: PatchTokenizer;
-
-  /**
-   * The adapter for a checkpoint folder: uses its style head when it has one trained on its
-   * weights (`note` says which embedding is in use). The caller owns `model` and `styleHead`.
-   */
-  static forCheckpoint(
-    model: PatchModel,
-    tokenizer: Partial<PatchTokenizerConfig> | undefined,
-    dir: string,
-  ): { adapter: PatchEmbeddingAdapter; styleHead?: StyleHead; note: string } {
-    const loaded = readStyleHead(dir);
-    if (!loaded.head) {
-      return {
-        adapter: new PatchEmbeddingAdapter(model, tokenizer),
-        note: `embedding: the model's pooled head (${loaded.reason})`,
-      };
-    }
-    return {
-      adapter: new PatchEmbeddingAdapter(model, tokenizer, loaded.head),
-      note: `embedding: scale-aware style head (${loaded.head.config.embeddingDim} per channel)`,
-      styleHead: loaded.head,
-    };
-  }
 
   constructor(
     private readonly model: PatchModel,

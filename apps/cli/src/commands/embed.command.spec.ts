@@ -3,8 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeEmbeddingsArrow } from '@fleetfm/datasets';
 import { writeTinyCheckpoint } from '@fleetfm/forecasting';
-import { selectBackend } from '@fleetfm/model';
-import { runEmbedCommand } from './embed.command';
+import {
+  SegmentStyleHead,
+  selectBackend,
+  serialiseSegmentStyleHead,
+  writeSegmentStyleHead,
+} from '@fleetfm/model';
+import { embeddingKindOf, rateHzOf, runEmbedCommand } from './embed.command';
 
 describe('fleetfm embed (tiny checkpoint)', () => {
   let dir: string;
@@ -66,5 +71,61 @@ describe('fleetfm embed (tiny checkpoint)', () => {
         { modelDir: path.join(dir, 'model') },
       ),
     ).rejects.toThrow('--output must end in .arrow or .csv');
+  });
+
+  it('--kind driver-style: one embedding per window of all columns, from the segment head', async () => {
+    const model = path.join(dir, 'model-style');
+    await writeTinyCheckpoint(model);
+    const head = new SegmentStyleHead({ embeddingDim: 6, hiddenDim: 8, seed: 1 });
+    await writeSegmentStyleHead(model, serialiseSegmentStyleHead(head));
+    head.dispose();
+    const lines = ['t,speed_mps,pedal_pct,brake_pct'];
+    for (let i = 0; i < 200; i++) {
+      const v = Math.max(0, 10 * Math.sin(i / 15));
+      lines.push(`${(i / 10).toFixed(1)},${v},${v > 0 ? 20 : 0},${v > 0 ? 0 : 25}`);
+    }
+    fs.writeFileSync(path.join(dir, 'drive.csv'), `${lines.join('\n')}\n`);
+    const out = path.join(dir, 'style.csv');
+    const logs: string[] = [];
+    const summary = await runEmbedCommand(
+      {
+        input: path.join(dir, 'drive.csv'),
+        kind: 'driver-style',
+        output: out,
+        timeColumn: 't',
+        window: '100',
+      },
+      { log: (l) => logs.push(l), modelDir: model },
+    );
+    expect(summary).toEqual({ dim: 6, rows: 2 });
+    expect(logs.join('\n')).toMatch(/driver-style embedding: segment style head/);
+    const rows = fs.readFileSync(out, 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      'driver-style,0,9.9',
+      'driver-style,10,19.9',
+    ]);
+    // The scenario kind of the same folder still uses the pooled head (8 per column window).
+    const scenario = await runEmbedCommand(
+      {
+        input: path.join(dir, 'drive.csv'),
+        output: path.join(dir, 's.csv'),
+        timeColumn: 't',
+        window: '100',
+      },
+      { modelDir: model },
+    );
+    expect(scenario).toEqual({ dim: 8, rows: 6 });
+  });
+
+  it('checks --kind and works out the sampling rate', () => {
+    expect(embeddingKindOf(undefined)).toBe('scenario');
+    expect(() => embeddingKindOf('driver')).toThrow(
+      "--kind must be one of scenario, driver-style, got 'driver'",
+    );
+    expect(rateHzOf('2.5', { kind: 'index', values: [] })).toBe(2.5);
+    expect(rateHzOf(undefined, { kind: 'number', values: [0, 0.1, 0.2, 0.3] })).toBeCloseTo(10, 9);
+    expect(rateHzOf(undefined, { kind: 'epoch-ms', values: [0, 500, 1000] })).toBeCloseTo(2, 9);
+    expect(() => rateHzOf(undefined, { kind: 'index', values: [0, 1] })).toThrow(/--rate-hz/);
+    expect(() => rateHzOf('0', { kind: 'index', values: [] })).toThrow(/positive number/);
   });
 });

@@ -5,10 +5,19 @@ import {
   embeddingCsvLayout,
   formatTime,
   readCsvSeriesFile,
+  timeUnitSeconds,
+  type EmbeddingRow,
+  type TimeKind,
   writeCsv,
   writeEmbeddingsArrow,
 } from '@fleetfm/datasets';
-import { EmbeddingService, PatchEmbeddingAdapter } from '@fleetfm/retrieval';
+import {
+  DriverStyleService,
+  EMBEDDING_KINDS,
+  embeddersForCheckpoint,
+  EmbeddingService,
+  type EmbeddingKind,
+} from '@fleetfm/retrieval';
 import {
   defaultContext,
   openModel,
@@ -28,6 +37,49 @@ export interface EmbedCommandOptions {
   readonly combine?: boolean;
   readonly batchSize?: string;
   readonly model?: string;
+  readonly kind?: string;
+  readonly rateHz?: string;
+}
+
+/** The kind flag, checked (default scenario). */
+export function embeddingKindOf(text: string | undefined): EmbeddingKind {
+  const kind = (text ?? 'scenario') as EmbeddingKind;
+  if (!EMBEDDING_KINDS.includes(kind)) {
+    throw new InvalidRequestError(
+      `--kind must be one of ${EMBEDDING_KINDS.join(', ')}, got '${text}'`,
+    );
+  }
+  return kind;
+}
+
+/**
+ * Rows per second for the driver-style statistics: --rate-hz, else from the time column's
+ * median step (instants, or plain numbers read as seconds).
+ */
+export function rateHzOf(
+  flag: string | undefined,
+  time: { readonly kind: TimeKind; readonly values: ArrayLike<number> },
+): number {
+  if (flag !== undefined) {
+    const v = Number(flag);
+    if (flag.trim() === '' || !(v > 0) || !Number.isFinite(v)) {
+      throw new InvalidRequestError(`--rate-hz must be a positive number, got '${flag}'`);
+    }
+    return v;
+  }
+  const unit = time.kind === 'number' ? 1 : timeUnitSeconds(time.kind);
+  const steps: number[] = [];
+  for (let i = 1; i < time.values.length; i++) {
+    const d = time.values[i] - time.values[i - 1];
+    if (d > 0 && Number.isFinite(d)) steps.push(d);
+  }
+  if (unit === null || steps.length === 0) {
+    throw new InvalidRequestError(
+      '--kind driver-style needs the sampling rate: pass --rate-hz or a --time-column',
+    );
+  }
+  steps.sort((a, b) => a - b);
+  return 1 / (steps[steps.length >> 1] * unit);
 }
 
 /** `fleetfm embed`: one embedding per window, to Arrow IPC (`.arrow`) or CSV (`.csv`). */
@@ -39,50 +91,52 @@ export async function runEmbedCommand(
   if (ext !== '.arrow' && ext !== '.csv') {
     throw new InvalidRequestError(`--output must end in .arrow or .csv, got ${opts.output}`);
   }
+  const kind = embeddingKindOf(opts.kind);
   const window = parseIntOption('window', opts.window);
   const stride = parseIntOption('stride', opts.stride, window);
   const table = await readCsvSeriesFile(opts.input, {
     columns: parseList(opts.columns),
     timeColumn: opts.timeColumn,
   });
+  const rateHz = kind === 'driver-style' ? rateHzOf(opts.rateHz, table.time) : 0;
   const loaded = await openModel(opts.model ?? ctx.modelDir);
   let disposeHead = (): void => undefined;
   try {
     const c = loaded.model.config;
-    if (window > c.contextLength) {
+    if (kind === 'scenario' && window > c.contextLength) {
       ctx.log?.(
         `note: the model reads at most ${c.contextLength} steps; each ${window}-row window is embedded from its last ${c.contextLength} rows`,
       );
     }
-    const { adapter, note, styleHead } = PatchEmbeddingAdapter.forCheckpoint(
-      loaded.model,
-      loaded.manifest.tokenizer,
-      loaded.dir,
-    );
-    disposeHead = () => styleHead?.dispose();
-    ctx.log?.(note);
-    const dim = adapter.embeddingDim;
-    const service = new EmbeddingService(adapter);
+    const embedders = embeddersForCheckpoint(loaded.model, loaded.manifest.tokenizer, loaded.dir);
+    disposeHead = () => embedders.dispose();
+    ctx.log?.(embedders.notes[kind]);
     const bar = progressBar(ctx.progress ?? false, 'embed');
-    const rows = await service
-      .embed(
-        { series: table.series, time: table.time.values },
-        {
+    const input = { series: table.series, time: table.time.values };
+    let rows: EmbeddingRow[];
+    if (kind === 'driver-style') {
+      rows = await new DriverStyleService(embedders.driverStyle)
+        .embed(input, { onProgress: bar.update, rateHz, stride, window })
+        .finally(() => bar.stop());
+    } else {
+      rows = await new EmbeddingService(embedders.scenario)
+        .embed(input, {
           batchSize: parseIntOption('batch-size', opts.batchSize, 64),
           combine: opts.combine,
           onProgress: bar.update,
           stride,
           window,
-        },
-      )
-      .finally(() => bar.stop());
+        })
+        .finally(() => bar.stop());
+    }
+    const dim = rows[0]?.embedding.length ?? 0;
     if (rows.length === 0) throw new InvalidRequestError('every window is empty (all gaps)');
     if (ext === '.arrow') writeEmbeddingsArrow(opts.output, rows, table.time.kind);
     else {
-      const kind = table.time.kind;
+      const timeKind = table.time.kind;
       await writeCsv(
         opts.output,
-        embeddingCsvLayout(dim, (t) => formatTime(t, kind)),
+        embeddingCsvLayout(dim, (t) => formatTime(t, timeKind)),
         rows,
       );
     }
@@ -98,7 +152,7 @@ export function registerEmbedCommand(program: Command): void {
   program
     .command('embed')
     .description(
-      "window embeddings of CSV columns (the checkpoint's scale-aware style head when it has style-head.json, else the pooled embedding head)",
+      'window embeddings of CSV columns: --kind scenario (default; one per window of each column, the pooled embedding head) or --kind driver-style (one per window of all columns together: speed_mps, pedal_pct, brake_pct[, accel_mps2])',
     )
     .requiredOption('--input <file>', 'CSV with a header row')
     .requiredOption('--output <file>', 'emb.arrow (Arrow IPC file) or emb.csv')
@@ -108,6 +162,11 @@ export function registerEmbedCommand(program: Command): void {
     .option('--stride <rows>', 'rows between window starts; default --window')
     .option('--combine', "one embedding per window: the columns' embeddings averaged")
     .option('--batch-size <n>', 'windows per model call', '64')
+    .option('--kind <kind>', 'scenario (default) or driver-style', 'scenario')
+    .option(
+      '--rate-hz <x>',
+      'driver-style: rows per second; default from --time-column (plain numbers = seconds)',
+    )
     .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
     .action(async (opts: EmbedCommandOptions) => {
       await runEmbedCommand(opts, defaultContext(opts.model));

@@ -29,6 +29,7 @@ export interface FinetuneFlags {
   readonly segmentWindows?: string;
   readonly styleHidden?: string;
   readonly styleDim?: string;
+  readonly crops?: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number | undefined {
@@ -57,6 +58,7 @@ export function finetuneArgsOf(
     outDir: path.resolve(flags.out),
     qualityWindows: num('quality-windows', flags.qualityWindows),
     seed: num('seed', flags.seed),
+    segmentCrops: num('crops', flags.crops),
     segmentWindows: num('segment-windows', flags.segmentWindows),
     steps: num('steps', flags.steps),
     styleDim: num('style-dim', flags.styleDim),
@@ -134,7 +136,7 @@ export function registerFinetuneCommand(program: Command): void {
     .option('--model <dir>', 'checkpoint to start from; default FLEETFM_MODEL_DIR (models/default)')
     .requiredOption(
       '--out <dir>',
-      'folder for the fine-tuned checkpoint (not the --model folder, except with --trainable style-head)',
+      'folder for the fine-tuned checkpoint (not the --model folder, except with --trainable style-head or segment-style)',
     )
     .option('--steps <n>', 'optimisation steps (default 400)')
     .option('--batch <n>', 'drivers per batch (default 12)')
@@ -154,7 +156,7 @@ export function registerFinetuneCommand(program: Command): void {
     )
     .option(
       '--trainable <what>',
-      "'all' (encoder too, forecast batches as regulariser), 'embedding-head' (encoder frozen, forecasts unchanged, head trained on evaluation-style segment embeddings) or 'style-head' (encoder frozen, weights untouched: a scale-aware style head on raw-window statistics + pooled encoder states, written as style-head.json; --out may equal --model to add only that file); default all",
+      "'all' (encoder too, forecast batches as regulariser), 'embedding-head' (encoder frozen, forecasts unchanged, head trained on evaluation-style segment embeddings), 'style-head' (encoder frozen, weights untouched: a scale-aware style head on raw-window statistics + pooled encoder states, written as style-head.json) or 'segment-style' (no model weights: a driver-style head on cross-channel statistics of whole 10-minute segments, written as segment-style-head.json); the last two may use --out equal to --model to add only their file; default all",
     )
     .option(
       '--segment-windows <n>',
@@ -162,6 +164,7 @@ export function registerFinetuneCommand(program: Command): void {
     )
     .option('--style-hidden <n>', 'style-head mode: hidden units of the head (default 128)')
     .option('--style-dim <n>', 'style-head mode: embedding size per channel (default 32)')
+    .option('--crops <n>', 'segment-style mode: 10-minute segments per training trip (default 4)')
     .action(async (flags: FinetuneFlags) => {
       const config = loadConfig();
       await runFinetuneCommand(finetuneArgsOf(flags, config), {

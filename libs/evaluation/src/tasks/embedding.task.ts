@@ -1,5 +1,10 @@
 import type { SignalName } from '@fleetfm/domain';
-import { EmbeddingService, ExactCosineIndex, meanEmbedding } from '@fleetfm/retrieval';
+import {
+  ExactCosineIndex,
+  meanEmbedding,
+  type DriverStyleModelPort,
+  type EmbeddingService,
+} from '@fleetfm/retrieval';
 import type { HeldOutTrip } from '../heldout/held-out-fleet';
 import { precisionAtK } from '../metrics/ranking-metrics';
 
@@ -13,8 +18,8 @@ export interface EmbeddingTaskOptions {
   /** Trips per driver that go to the gallery; the rest are probes. */
   readonly galleryTrips: number;
   readonly k?: number;
-  /** Which embedding the service computes (reported in the notes). */
-  readonly note?: string;
+  /** Which embeddings are in use (reported in the notes). */
+  readonly notes?: readonly string[];
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -22,7 +27,16 @@ export interface Segment {
   readonly trip: HeldOutTrip;
   readonly tripIndex: number;
   readonly index: number;
+  /** Scenario embedding: per channel, the mean of its window embeddings; concatenated. */
   readonly embedding: Float32Array;
+  /** Driver-style embedding of the whole segment (all channels together). */
+  readonly style: Float32Array;
+}
+
+/** The two embedders the task compares: one per task, as the product serves them. */
+export interface EmbeddingTaskEmbedders {
+  readonly scenario: EmbeddingService;
+  readonly driverStyle: DriverStyleModelPort;
 }
 
 export interface EmbeddingTaskResult {
@@ -44,14 +58,14 @@ export interface EmbeddingTaskResult {
 
 /**
  * Driver identification and scenario retrieval from embeddings. Each trip is cut into whole
- * segments; a segment's driver-style embedding is, per channel, the mean of its window
- * embeddings, concatenated over channels. Driver ID: 1-NN (cosine) from probe segments to a
- * gallery of segments from other trips of the same drivers (split by trip, so no probe shares a
- * trip with the gallery). Scenario retrieval: precision@k against scenario labels among segments
- * of other trips.
+ * segments. Driver ID uses the driver-style embedding of the segment (all channels together):
+ * 1-NN (cosine) from probe segments to a gallery of segments from other trips of the same drivers
+ * (split by trip, so no probe shares a trip with the gallery). Scenario retrieval uses the
+ * scenario embedding (per channel, the mean of its window embeddings, concatenated over
+ * channels): precision@k against scenario labels among segments of other trips.
  */
 export async function evaluateEmbeddings(
-  service: EmbeddingService,
+  embedders: EmbeddingTaskEmbedders,
   trips: readonly HeldOutTrip[],
   o: EmbeddingTaskOptions,
 ): Promise<EmbeddingTaskResult> {
@@ -66,22 +80,22 @@ export async function evaluateEmbeddings(
     tripNo.set(trip.driverId, index + 1);
     for (let s = 0; (s + 1) * len <= n; s++) {
       const from = s * len;
-      const rows = await service.embed(
-        {
-          series: o.channels.map((c) => ({
-            name: c,
-            values: trip.signals[c].subarray(from, from + len),
-          })),
-        },
+      const columns = o.channels.map((c) => ({
+        name: c,
+        values: trip.signals[c].subarray(from, from + len),
+      }));
+      const rows = await embedders.scenario.embed(
+        { series: columns },
         { stride: o.stride, window: Math.min(o.window, len) },
       );
+      const style = await embedders.driverStyle.embedSegment(columns, trip.rateHz);
       const parts = o.channels.map((c) =>
         meanEmbedding(rows.filter((r) => r.series === c).map((r) => r.embedding)),
       );
       const dim = parts[0].length;
       const joined = new Float32Array(dim * parts.length);
       parts.forEach((p, i) => joined.set(p, i * dim));
-      segments.push({ embedding: joined, index: s, trip, tripIndex: index });
+      segments.push({ embedding: joined, index: s, style, trip, tripIndex: index });
     }
     o.onProgress?.(++done, trips.length);
   }
@@ -89,12 +103,12 @@ export async function evaluateEmbeddings(
   const key = (s: Segment): string => `${s.trip.id}|${s.index}`;
   const byKey = new Map(segments.map((s) => [key(s), s]));
   // Driver ID.
-  const gallery = new ExactCosineIndex(dim);
+  const gallery = new ExactCosineIndex(segments[0]?.style.length ?? 1);
   const probes = segments.filter((s) => s.tripIndex >= o.galleryTrips);
-  for (const s of segments) if (s.tripIndex < o.galleryTrips) gallery.add(key(s), s.embedding);
+  for (const s of segments) if (s.tripIndex < o.galleryTrips) gallery.add(key(s), s.style);
   let correct = 0;
   for (const p of probes) {
-    const hit = gallery.search(p.embedding, 1)[0];
+    const hit = gallery.search(p.style, 1)[0];
     if (hit && byKey.get(hit.id)?.trip.driverId === p.trip.driverId) correct++;
   }
   // Scenario retrieval over every segment, neighbours from other trips only.
@@ -122,7 +136,7 @@ export async function evaluateEmbeddings(
     notes: [
       `segments of ${o.segmentS} s; windows of ${o.window} rows every ${o.stride}; channels ${o.channels.join(', ')}`,
       `gallery: the first ${o.galleryTrips} trips of each driver; probes: the others`,
-      ...(o.note ? [o.note] : []),
+      ...(o.notes ?? []),
     ],
     probeSegments: probes.length,
     scenarioChance: segments.length > 0 ? chance / segments.length : Number.NaN,

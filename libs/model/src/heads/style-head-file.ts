@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '@fleetfm/domain';
+import type { FleetLayer } from '../layers/fleet-layer';
 import { StyleHead, type StyleHeadConfig } from './style-head';
 
 /** The style head's file inside a checkpoint folder (beside model.json / weights.bin). */
@@ -43,15 +44,37 @@ export function serialiseStyleHead(
     extra,
     format: FORMAT,
     version: 1,
-    weights: head.namedWeights().map((w) => {
-      const data = w.variable.dataSync() as Float32Array;
-      return {
-        data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
-        name: w.name,
-        shape: [...w.variable.shape],
-      };
-    }),
+    weights: encodeLayerWeights(head),
   };
+}
+
+/** A layer's weights as named float32 base64 blobs (the sidecar format of the style heads). */
+export type EncodedWeights = ReadonlyArray<{ name: string; shape: number[]; data: string }>;
+
+export function encodeLayerWeights(layer: FleetLayer): EncodedWeights {
+  return layer.namedWeights().map((w) => {
+    const data = w.variable.dataSync() as Float32Array;
+    return {
+      data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+      name: w.name,
+      shape: [...w.variable.shape],
+    };
+  });
+}
+
+/** Assigns encoded weights to a built layer (names and shapes checked; `what` names the file). */
+export function assignLayerWeights(layer: FleetLayer, weights: EncodedWeights, what: string): void {
+  const byName = new Map(weights.map((w) => [w.name, w]));
+  for (const { name, variable } of layer.namedWeights()) {
+    const w = byName.get(name);
+    if (!w) throw new ValidationError(`${what} is missing weight ${name}`);
+    const bytes = Buffer.from(w.data, 'base64');
+    const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    if (!tf.util.arraysEqual(w.shape, variable.shape) || values.length !== variable.size) {
+      throw new ValidationError(`${what}: weight ${name} has shape [${w.shape}]`);
+    }
+    tf.tidy(() => variable.assign(tf.tensor(Float32Array.from(values), variable.shape)));
+  }
 }
 
 /** Rebuilds a head from its file (shapes and names checked); the caller disposes it. */
@@ -60,18 +83,8 @@ export function deserialiseStyleHead(file: StyleHeadFile): StyleHead {
     throw new ValidationError(`Not a ${FORMAT} file (format ${String(file.format)})`);
   }
   const head = new StyleHead(file.config);
-  const byName = new Map(file.weights.map((w) => [w.name, w]));
   try {
-    for (const { name, variable } of head.namedWeights()) {
-      const w = byName.get(name);
-      if (!w) throw new ValidationError(`Style head file is missing weight ${name}`);
-      const bytes = Buffer.from(w.data, 'base64');
-      const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-      if (!tf.util.arraysEqual(w.shape, variable.shape) || values.length !== variable.size) {
-        throw new ValidationError(`Style head weight ${name} has shape [${w.shape}]`);
-      }
-      tf.tidy(() => variable.assign(tf.tensor(Float32Array.from(values), variable.shape)));
-    }
+    assignLayerWeights(head, file.weights, 'Style head file');
   } catch (err) {
     head.dispose();
     throw err;

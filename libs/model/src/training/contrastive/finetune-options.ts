@@ -46,19 +46,28 @@ export interface FinetuneArgs {
   /** style-head mode: the head's hidden units and output size (per channel). */
   readonly styleHidden: number;
   readonly styleDim: number;
+  /** segment-style mode: segments cut per training trip at random offsets, and their length, s. */
+  readonly segmentCrops: number;
+  readonly segmentSeconds: number;
 }
 
 /**
+ * `segment-style`: no model weights at all; a `SegmentStyleHead` on cross-channel statistics of
+ * whole 10-minute segments is trained and written as `segment-style-head.json`.
  * `style-head`: the encoder stays frozen and the checkpoint's weights untouched; a separate
  * scale-aware `StyleHead` (raw-window statistics + pooled encoder state) is trained and written as
  * `style-head.json` beside them (with --out equal to --model, only that file is written).
  */
-export type FinetuneTrainable = 'all' | 'embedding-head' | 'style-head';
+export type FinetuneTrainable = 'all' | 'embedding-head' | 'style-head' | 'segment-style';
 export const FINETUNE_TRAINABLE: readonly FinetuneTrainable[] = [
   'all',
   'embedding-head',
   'style-head',
+  'segment-style',
 ];
+
+/** Modes that only add a sidecar file, so they may write into the --model folder. */
+const SIDECAR_MODES: readonly FinetuneTrainable[] = ['style-head', 'segment-style'];
 
 export const DEFAULT_FINETUNE_ARGS: Omit<FinetuneArgs, 'modelDir' | 'outDir'> = {
   batchDrivers: 12,
@@ -69,6 +78,8 @@ export const DEFAULT_FINETUNE_ARGS: Omit<FinetuneArgs, 'modelDir' | 'outDir'> = 
   qualityWindows: 512,
   rateHz: 10,
   seed: 7,
+  segmentCrops: 4,
+  segmentSeconds: 600,
   segmentWindows: 11,
   steps: 400,
   styleDim: 32,
@@ -109,6 +120,8 @@ export function resolveFinetuneArgs(
     'segmentWindows',
     'styleHidden',
     'styleDim',
+    'segmentCrops',
+    'segmentSeconds',
   ] as const) {
     positiveInt(k, a[k]);
   }
@@ -131,9 +144,9 @@ export function resolveFinetuneArgs(
     );
   }
   if (a.channels.length === 0) throw new ValidationError('finetune: no channels');
-  if (path.resolve(a.modelDir) === path.resolve(a.outDir) && a.trainable !== 'style-head') {
+  if (path.resolve(a.modelDir) === path.resolve(a.outDir) && !SIDECAR_MODES.includes(a.trainable)) {
     throw new ValidationError(
-      'finetune: --out must differ from --model (never overwrite it); only --trainable style-head may write into the model folder (it adds style-head.json and changes nothing else)',
+      'finetune: --out must differ from --model (never overwrite it); only --trainable style-head or segment-style may write into the model folder (they add style-head.json / segment-style-head.json and change nothing else)',
     );
   }
   return a;

@@ -29,6 +29,7 @@ import { resolveFinetuneArgs, type FinetuneArgs } from './finetune-options';
 import { extractTripFeatures, type TripFeatures } from './frozen-features';
 import { featuresByDriver, sampleSegmentBatch, segmentLossFn } from './segment-head';
 import { sampleStyleBatch, tripsByDriver } from './style-batch';
+import { runSegmentStyleFinetune } from './segment-style.job';
 import { simulateStyleFleet } from './style-fleet';
 import { fitStyleStandardisation, styleHeadLossFn } from './style-head-loss';
 import { signalIdOf } from '../pretrain/signal-ids';
@@ -91,6 +92,7 @@ export async function runFinetune(
   hooks: FinetuneHooks = {},
 ): Promise<FinetuneResult> {
   const o: FinetuneArgs = resolveFinetuneArgs(input);
+  if (o.trainable === 'segment-style') return runSegmentStyleFinetune(o, hooks);
   const started = performance.now();
   const { model, manifest } = await importCheckpoint(await readCheckpointDir(o.modelDir));
   const trainer = new Trainer(model, { learningRate: o.lr });

@@ -6,3 +6,5 @@ export * from './style-batch';
 export * from './style-fleet';
 export * from './style-loss';
 export * from './style-head-loss';
+export * from './segment-style-train';
+export * from './segment-style.job';
