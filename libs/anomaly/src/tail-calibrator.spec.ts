@@ -37,10 +37,29 @@ describe('TailCalibrator', () => {
 });
 
 describe('combineCalibrated', () => {
-  it('is the Šidák max^m of the finite components', () => {
-    expect(combineCalibrated([0.5, 0.9, Number.NaN])).toBeCloseTo(0.81, 12);
+  it('is 1 − the pair-union p-value of the two strongest finite components', () => {
+    // p = (0.5, 0.1): x = 0.05, one pair: 1 − 0.05·(1 − ln 0.05).
+    expect(combineCalibrated([0.5, 0.9, Number.NaN])).toBeCloseTo(
+      1 - 0.05 * (1 - Math.log(0.05)),
+      12,
+    );
+    // Three components, p = (1e-3, 1e-3, 0.5): three pairs, x = 1e-6.
+    expect(combineCalibrated([0.999, 0.999, 0.5])).toBeCloseTo(1 - 3e-6 * (1 - Math.log(1e-6)), 12);
     expect(combineCalibrated([0.99])).toBe(0.99);
+    expect(combineCalibrated([0.1, 0.2, 0.3])).toBe(0);
     expect(Number.isNaN(combineCalibrated([Number.NaN]))).toBe(true);
+  });
+
+  it('ranks rows whose strongest component saturated at 1 by the second strongest', () => {
+    expect(combineCalibrated([1, 0.999, 0.5])).toBeGreaterThan(combineCalibrated([1, 0.5, 0.5]));
+    expect(combineCalibrated([1, 0.5, 0.5])).toBeLessThan(1);
+  });
+
+  it('ranks two corroborating detectors above one slightly stronger detector alone', () => {
+    // The Šidák max^m ranked these the other way round (0.997 vs 0.9997).
+    expect(combineCalibrated([0.999, 0.999, 0.5])).toBeGreaterThan(
+      combineCalibrated([0.9999, 0.5, 0.5]),
+    );
   });
 });
 
