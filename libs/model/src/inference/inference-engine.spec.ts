@@ -147,6 +147,18 @@ describe('inference kernels (gemm, gemv)', () => {
       Array.from({ length: 8 }, (_, j) => [0, 1, 2].reduce((s, k) => s + k * (k - j), 0)),
     );
   });
+  it('transpose: a strided 3 × 5 block into a 5 × 4 matrix', () => {
+    const arena = new WasmArena();
+    const src = arena.store(Array.from({ length: 21 }, (_, n) => n)); // [3, 7], lds 7
+    const dst = arena.alloc(20);
+    const f32 = arena.seal();
+    arena.kernels.transpose(src + 4, dst, 3, 5, 7, 4); // columns 1..5 of the 3 rows
+    const got = Array.from(f32.subarray(dst / 4, dst / 4 + 20));
+    // dst[j][i] = src[i][1 + j]; column 3 of dst untouched (0).
+    expect(got).toEqual(
+      Array.from({ length: 20 }, (_, n) => ((n & 3) === 3 ? 0 : (n & 3) * 7 + 1 + (n >> 2))),
+    );
+  });
 });
 
 describe('InferenceEngine', () => {

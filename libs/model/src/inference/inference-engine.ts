@@ -270,17 +270,12 @@ export class InferenceEngine {
 
   /** Multi-head self-attention of series b: qkv rows → ctx rows. */
   private attention(b: number): void {
-    const { f32, k, tokens: t, d, headDim: dh } = this;
+    const { k, tokens: t, d, headDim: dh } = this;
     const heads = this.config.numHeads;
     const w3 = 3 * d;
-    const qkvRow0 = this.qkv / 4 + b * t * w3;
-    // Keys transposed ([d, T]: head h is rows h·dh…) so that scores = q_h·k_hᵀ is a plain GEMM.
-    const keyT = this.keyT / 4;
-    for (let s = 0; s < t; s++) {
-      const src = qkvRow0 + s * w3 + d;
-      for (let j = 0; j < d; j++) f32[keyT + j * t + s] = f32[src + j];
-    }
     const qkvByte = this.qkv + 4 * b * t * w3;
+    // Keys transposed ([d, T]: head h is rows h·dh…) so that scores = q_h·k_hᵀ is a plain GEMM.
+    k.transpose(qkvByte + 4 * d, this.keyT, t, d, w3, t);
     for (let h = 0; h < heads; h++) {
       k.gemm(
         qkvByte + 4 * h * dh,

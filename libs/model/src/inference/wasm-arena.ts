@@ -30,6 +30,8 @@ export interface ArenaKernels {
   ): void;
   /** In place, forward only. */
   gelu(x: number, n: number, c1: number, c2: number): void;
+  /** dst[j·ldd + i] = src[i·lds + j] for i < rows, j < cols. */
+  transpose(src: number, dst: number, rows: number, cols: number, lds: number, ldd: number): void;
   /** In place: each row of t becomes softmax(row + bias). */
   softmax(x: number, bias: number, rows: number, t: number): void;
 }
@@ -54,7 +56,7 @@ function compiled(): { inference: WebAssembly.Module; shared: WebAssembly.Module
 /**
  * A WebAssembly memory owned by one inference engine (not the tfjs backend's), with a bump
  * allocator and the SIMD kernels instantiated on it: our inference kernels (gemm, gemv, softmax,
- * GELU) and the shared training module's layer norm. Allocate everything first, then call `seal()`:
+ * GELU, transpose) and the shared training module's layer norm. Allocate everything first, then call `seal()`:
  * the memory never grows afterwards, so `f32` (a view of the whole memory) stays valid.
  */
 export class WasmArena {
@@ -75,6 +77,7 @@ export class WasmArena {
       gemv: inference.gemv as ArenaKernels['gemv'],
       layernorm: shared.layernorm as ArenaKernels['layernorm'],
       softmax: inference.softmax as ArenaKernels['softmax'],
+      transpose: inference.transpose as ArenaKernels['transpose'],
     };
   }
 

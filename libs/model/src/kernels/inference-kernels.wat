@@ -275,4 +275,28 @@
             (f32x4.add (local.get $one) (local.get $e)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $loop))))
+
+  ;; transpose: dst[j·ldd + i] = src[i·lds + j] for i < rows, j < cols (leading dimensions in floats).
+  (func (export "transpose") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (param $lds i32) (param $ldd i32)
+    (local $i i32) (local $j i32) (local $ps i32) (local $pd i32) (local $dRow i32)
+    (local.set $dRow (i32.shl (local.get $ldd) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $idone
+      (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $ps (i32.add (local.get $src)
+          (i32.shl (i32.mul (local.get $i) (local.get $lds)) (i32.const 2))))
+        (local.set $pd (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (block $jdone
+          (loop $jloop
+            (br_if $jdone (i32.ge_u (local.get $j) (local.get $cols)))
+            (f32.store (local.get $pd) (f32.load (local.get $ps)))
+            (local.set $ps (i32.add (local.get $ps) (i32.const 4)))
+            (local.set $pd (i32.add (local.get $pd) (local.get $dRow)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jloop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop))))
 )
