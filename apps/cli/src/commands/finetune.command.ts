@@ -30,6 +30,7 @@ export interface FinetuneFlags {
   readonly styleHidden?: string;
   readonly styleDim?: string;
   readonly crops?: string;
+  readonly temperature?: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number | undefined {
@@ -63,6 +64,7 @@ export function finetuneArgsOf(
     steps: num('steps', flags.steps),
     styleDim: num('style-dim', flags.styleDim),
     styleHidden: num('style-hidden', flags.styleHidden),
+    temperature: num('temperature', flags.temperature, false),
     trainDrivers: num('drivers', flags.drivers),
     trainable: flags.trainable as FinetuneArgs['trainable'] | undefined,
     tripsPerDriver: num('trips', flags.trips),
@@ -164,6 +166,7 @@ export function registerFinetuneCommand(program: Command): void {
     )
     .option('--style-hidden <n>', 'style-head mode: hidden units of the head (default 128)')
     .option('--style-dim <n>', 'style-head mode: embedding size per channel (default 32)')
+    .option('--temperature <x>', 'contrastive temperature (default 0.1)')
     .option('--crops <n>', 'segment-style mode: 10-minute segments per training trip (default 4)')
     .action(async (flags: FinetuneFlags) => {
       const config = loadConfig();
