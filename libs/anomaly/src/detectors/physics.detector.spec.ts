@@ -112,6 +112,18 @@ describe('physicsScores', () => {
     expect(medianOf(breakOf(s.motor_torque_nm), 605, 700)).toBeLessThan(2);
   });
 
+  it('blames a long current drift on the current, not on SoC (power breaks too, SoC is not in it)', () => {
+    const c = drive(n);
+    // 400 rows (27%): the fault is the bulk of each broken relation, so its breaks are at most
+    // about 1.5 units (of their 90th percentile), below `broken`: only their pattern tells the
+    // signals apart. Charge, voltage and power break alike; SoC is in two of them.
+    for (let t = 900; t < 1300; t++) c.battery_current_a[t] += 0.05 * (t - 899);
+    const s = physicsScores(c);
+    const soc = medianOf(s.soc_pct, 1200, 1300);
+    const current = medianOf(s.battery_current_a, 1200, 1300);
+    expect(current).toBeGreaterThan(soc + 0.05);
+  });
+
   it('detects a frozen speed sensor while the vehicle accelerates', () => {
     const c = drive(n);
     const from = 400;

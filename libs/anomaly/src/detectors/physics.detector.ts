@@ -150,7 +150,8 @@ export interface PhysicsOptions {
  * tenth of the rows becomes the bulk and is missed). A faulty sensor breaks every relation it is a
  * member of and none of the others, so a signal's evidence at a row is the weakest break among its
  * relations, or 0 when a relation it is not part of (nor a weak user of) is broken beyond `broken`
- * (a fault elsewhere explains both). A signal that enters a relation with its previous row (a
+ * (a fault elsewhere explains both); below that, in units of the strongest such break (when
+ * above 1), so that a signal whose relations break no more than one it is not in is not blamed. A signal that enters a relation with its previous row (a
  * difference) breaks it on the row after its fault ends as well; its break there is the smaller
  * of rows t and t + 1, so only rows inside the fault count. Reported as log(1 + log(1 + break)):
  * breaks span ten orders of magnitude on noise-free data, and this keeps them apart after
@@ -198,7 +199,11 @@ export function physicsScores(
       // One relation cannot tell a signal from its partners in it (grade from brake in the
       // force balance): such a signal's evidence stops at `broken`.
       const capped = own.length === 1 ? Math.min(weakest, broken) : weakest;
-      e[t] = strongest > broken ? 0 : Math.log1p(Math.log1p(capped));
+      // A relation the signal is not part of, broken as well, is evidence for another signal: the
+      // signal's own break counts in units of it (a drifting current breaks the charge, voltage
+      // and power relations alike, SoC's two of them no more than the power one it is not in).
+      const unexplained = Math.max(1, strongest);
+      e[t] = strongest > broken ? 0 : Math.log1p(Math.log1p(capped / unexplained));
     }
     out[s] = e;
   }
