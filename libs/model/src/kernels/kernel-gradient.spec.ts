@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend';
-import { blockedKernelGradient } from './kernel-gradient';
+import { blockedKernelGradient, blockedWideMatMul } from './kernel-gradient';
 import { setSimdKernelsEnabled } from './wasm-kernels';
 
 beforeAll(async () => {
@@ -64,5 +64,39 @@ describe('blockedKernelGradient (xᵀ·dy)', () => {
     const g = blockedKernelGradient(x, dy) as tf.Tensor;
     expect(tf.memory().numTensors).toBe(before + 1);
     tf.dispose([g, x, dy]);
+  });
+});
+
+describe('blockedWideMatMul (x·W, large W)', () => {
+  it('equals tf.matMul for a quantile-head-sized product', () => {
+    const x = tf.randomNormal([64, 4096], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const w = tf.randomNormal([4096, 576], 0, 0.02, 'float32', 4) as tf.Tensor2D;
+    const got = blockedWideMatMul(x, w) as tf.Tensor2D;
+    expect(got.shape).toEqual([64, 576]);
+    const want = tf.matMul(x, w);
+    // |y| ~ 1.3; float32 sums of 4096 terms in another order differ by ~1e-6.
+    expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBeLessThan(1e-4);
+    tf.dispose([x, w, got, want]);
+  });
+
+  it('equals a closed form: ones·W sums the columns of W = [0, 1, 2, ...] rows', () => {
+    const depth = 2048;
+    const cols = 512;
+    const w = tf.tile(tf.reshape(tf.range(0, depth), [depth, 1]), [1, cols]) as tf.Tensor2D;
+    const got = blockedWideMatMul(tf.ones([4, depth]) as tf.Tensor2D, w) as tf.Tensor2D;
+    // Σ_k k = depth·(depth-1)/2 = 2,096,128, exact in float32 (partial sums are integers < 2^24).
+    expect(new Set(got.dataSync()).size).toBe(1);
+    expect(got.dataSync()[0]).toBe((depth * (depth - 1)) / 2);
+  });
+
+  it('declines small weights, odd shapes and other backends', () => {
+    const x = tf.ones([64, 128]) as tf.Tensor2D;
+    expect(blockedWideMatMul(x, tf.ones([128, 128]) as tf.Tensor2D)).toBeNull();
+    const big = tf.ones([4096, 576]) as tf.Tensor2D;
+    expect(blockedWideMatMul(tf.ones([1, 4096]) as tf.Tensor2D, big)).toBeNull();
+    expect(blockedWideMatMul(tf.ones([1024, 4096]) as tf.Tensor2D, big)).toBeNull();
+    setSimdKernelsEnabled(false);
+    expect(blockedWideMatMul(tf.ones([64, 4096]) as tf.Tensor2D, big)).toBeNull();
+    tf.dispose([x, big]);
   });
 });

@@ -56,3 +56,43 @@ export function blockedKernelGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tenso
     ]) as tf.Tensor2D;
   });
 }
+
+/** Depth blocks for `blockedWideMatMul`, in order of preference. */
+const DEPTH_BLOCKS = [512, 256, 128];
+
+/**
+ * x·W for a few rows and a large weight (the flattened quantile head: x [64, 4096],
+ * W [4096, 576]), where the wasm matMul spends most of its time re-packing W (new data every
+ * training step): depth in blocks of ≤ 512 with the SIMD batched matMul (W read in place), the
+ * blocks' partial products summed by the SIMD column sum. Measured on wasm with fresh operands:
+ * 20.3 vs 41.7 ms. Null when it does not apply (not wasm, rows % 4 != 0, > 512 rows, cols % 8
+ * != 0, a weight under 1M floats, or no block size divides the depth). Not differentiable.
+ */
+export function blockedWideMatMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D | null {
+  const [rows, depth] = x.shape;
+  const [wDepth, cols] = w.shape;
+  const block = DEPTH_BLOCKS.find((b) => depth % b === 0);
+  if (
+    block === undefined ||
+    wDepth !== depth ||
+    rows === 0 ||
+    rows > 512 ||
+    rows % 4 !== 0 ||
+    cols % 8 !== 0 ||
+    depth * cols < 1 << 20 ||
+    x.dtype !== 'float32' ||
+    w.dtype !== 'float32' ||
+    !simdKernelsAvailable()
+  ) {
+    return null;
+  }
+  const n = depth / block;
+  return tf.tidy(() => {
+    const xb = tf.transpose(tf.reshape(x, [rows, n, block]), [1, 0, 2]) as tf.Tensor3D;
+    const parts = smallBatchMatMul(xb, tf.reshape(w, [n, block, cols]) as tf.Tensor3D);
+    return tf.reshape(columnSum(tf.reshape(parts, [n, rows * cols]) as tf.Tensor2D), [
+      rows,
+      cols,
+    ]) as tf.Tensor2D;
+  });
+}

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { columnSum } from '../kernels/column-sum.kernel';
 import '../kernels/shared-identity.kernel';
 import { geluKernel } from '../kernels/gelu.kernel';
-import { blockedKernelGradient } from '../kernels/kernel-gradient';
+import { blockedKernelGradient, blockedWideMatMul } from '../kernels/kernel-gradient';
 import { layerNormKernel, type LayerNormParts } from '../kernels/layer-norm.kernel';
 
 /**
@@ -77,7 +77,10 @@ export const linearWithBias = tf.customGrad(
   (...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     saveWithWeight(save, x, w);
-    const value = tf.fused.matMul({ a: x, b: w, bias: b });
+    // A large weight with few rows (the quantile head) in depth blocks without re-packing it.
+    const wide = blockedWideMatMul(x, w);
+    const value = wide ? tf.add(wide, b) : tf.fused.matMul({ a: x, b: w, bias: b });
+    if (wide) wide.dispose();
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xs, ws] = savedWithWeight(saved, w);
       const dy2 = dy as tf.Tensor2D;
