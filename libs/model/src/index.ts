@@ -27,3 +27,4 @@ export * from './heads/style-segment-features';
 export * from './heads/style-segment-head';
 export * from './heads/style-segment-head-file';
 export * from './heads/style-segment-vector';
+export * from './inference';

@@ -1,0 +1,3 @@
+export { InferenceEngine, inferenceSupported, type EngineInputs } from './inference-engine';
+export { readInferenceWeights, type InferenceWeights } from './inference-weights';
+export { LeanPredictor, type LeanPredictorOptions } from './lean-predictor';
