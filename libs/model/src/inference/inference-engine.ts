@@ -51,11 +51,12 @@ const ceil4 = (n: number): number => Math.ceil(n / 4) * 4;
 /**
  * The PatchModel's quantile forecast without tfjs: the weights are copied once into a
  * WebAssembly memory the engine owns and the forward pass is a fixed sequence of SIMD kernel
- * calls (fused linear+bias+relu/residual GEMMs, a streaming GEMV for the flattened head of one
- * series, the layer-norm and GELU kernels of the training module), with attention computed per
- * series and head (SIMD softmax) and the embeddings and positions in plain JS. Equal to
- * `PatchModel.predictQuantiles` up to float32 rounding (summation order). Up to `maxBatch` series
- * run per pass; more are processed in chunks.
+ * calls (inference-kernels.wat: GEMMs with the bias, relu or residual add fused in, query/key/value
+ * as one GEMM, a streaming GEMV for the flattened head of one series, softmax with the key mask,
+ * forward-only GELU; the layer-norm kernel of simd-kernels.wat). Attention runs per series and
+ * head; the patch layout and the signal/position embeddings are plain JS. Equal to
+ * `PatchModel.predictQuantiles` up to float32 rounding (summation order, exp approximation).
+ * Up to `maxBatch` series run per pass; more are processed in chunks.
  */
 export class InferenceEngine {
   readonly config: PatchModelConfig;
