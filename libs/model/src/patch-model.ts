@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FleetLayer } from './layers/fleet-layer';
 import { LayerNorm } from './layers/layer-norm.layer';
 import { Linear } from './layers/linear.layer';
-import { addRow, linearNoBias } from './layers/ops';
+import { addRow, linearOfData } from './layers/ops';
 import { PatchEmbedding } from './layers/patch-embedding.layer';
 import { TransformerBlock } from './layers/transformer-block.layer';
 import {
@@ -111,7 +111,7 @@ export class PatchModel extends FleetLayer {
       const tokenMask = tf.cast(tf.greater(tf.sum(mask, -1), 0), 'float32') as tf.Tensor2D;
       const keyBias = tf.reshape(tf.mul(tf.sub(1, tokenMask), MASKED_SCORE), [b, 1, 1, t]);
       const oneHot = tf.tensor2d(hot, [b * t, c.numSignals]);
-      const signal = linearNoBias(oneHot, this.signalTable as tf.Variable<tf.Rank.R2>);
+      const signal = linearOfData(oneHot, this.signalTable as tf.Variable<tf.Rank.R2>);
       const embedded = tf.add(
         tf.reshape(this.patchEmbedding.call(values, mask), [b * t, c.dModel]),
         signal,

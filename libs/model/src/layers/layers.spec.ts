@@ -40,6 +40,19 @@ describe('custom-gradient ops', () => {
     expectClose(custom[b.name], Array.from(plain[b.name].dataSync()));
   });
 
+  it('a linear layer on data input gives the weights the gradients of plain matMul', () => {
+    const x = tf.randomNormal([6, 4], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const lin = new Linear({ inputDim: 4, seed: 5, units: 8 });
+    const [w, b] = lin.namedWeights().map((n) => n.variable);
+    const f = (): tf.Scalar => tf.sum(tf.square(lin.call(x, true)));
+    const g = (): tf.Scalar => tf.sum(tf.square(tf.add(tf.matMul(x, w as tf.Tensor2D), b)));
+    const custom = tf.variableGrads(f, [w, b]);
+    const plain = tf.variableGrads(g, [w, b]);
+    expect(custom.value.dataSync()[0]).toBeCloseTo(plain.value.dataSync()[0], 4);
+    expectClose(custom.grads[w.name], Array.from(plain.grads[w.name].dataSync()));
+    expectClose(custom.grads[b.name], Array.from(plain.grads[b.name].dataSync()));
+  });
+
   it('layer norm normalises rows and its gradient matches finite differences', () => {
     const ln = new LayerNorm({ dim: 4 });
     const x = tf.tensor2d([

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { FleetLayer, requirePositiveInt, type Initializer, type LayerArgs } from './fleet-layer';
-import { linearNoBias, linearWithBias } from './ops';
+import { linearNoBias, linearOfData, linearWithBias } from './ops';
 
 export interface LinearArgs extends LayerArgs {
   /** Size of the last input axis. Required. */
@@ -36,8 +36,11 @@ export class Linear extends FleetLayer {
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'zeros');
   }
 
-  /** [..., inputDim] -> [..., units]. */
-  call(x: tf.Tensor): tf.Tensor {
+  /**
+   * [..., inputDim] -> [..., units]. `dataInput`: x is data, not a function of any weight, so no
+   * gradient is computed for it (default false).
+   */
+  call(x: tf.Tensor, dataInput = false): tf.Tensor {
     this.build();
     if (x.shape[x.shape.length - 1] !== this.inputDim) {
       throw new Error(`Linear: expected last axis ${this.inputDim}, got shape [${x.shape}]`);
@@ -45,9 +48,10 @@ export class Linear extends FleetLayer {
     return tf.tidy(() => {
       const x2 = tf.reshape(x, [-1, this.inputDim]) as tf.Tensor2D;
       const w = this.kernel as tf.Variable<tf.Rank.R2>;
-      const y = this.bias
-        ? linearWithBias(x2, w, this.bias as tf.Variable<tf.Rank.R1>)
-        : linearNoBias(x2, w);
+      const b = this.bias as tf.Variable<tf.Rank.R1> | undefined;
+      let y: tf.Tensor2D;
+      if (dataInput) y = linearOfData(x2, w, b);
+      else y = b ? linearWithBias(x2, w, b) : linearNoBias(x2, w);
       return tf.reshape(y, [...x.shape.slice(0, -1), this.units]);
     });
   }

@@ -103,6 +103,25 @@ export const linearNoBias = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc
   return { value, gradFunc };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
+/**
+ * y = x·W (+ b) for an input that is data, not a function of any weight (patch values, one-hot
+ * rows): the gradient flows to W and b only, so the backward pass skips dy·Wᵀ.
+ */
+export function linearOfData(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    save([x]);
+    const value = b ? tf.fused.matMul({ a: x, b: w, bias: b }) : tf.matMul(x, w);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const dy2 = dy as tf.Tensor2D;
+      const dw = kernelGradient(saved[0] as tf.Tensor2D, dy2);
+      return b ? [dw, columnSum(dy2)] : [dw];
+    };
+    return { value, gradFunc };
+  });
+  return (b ? f(w, b) : f(w)) as tf.Tensor2D;
+}
+
 /** The stock-op layer norm (eps 1e-5) where the SIMD kernel does not apply. */
 function layerNormParts(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D): LayerNormParts {
   const mean = tf.mean(x, -1, true);

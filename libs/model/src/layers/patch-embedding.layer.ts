@@ -58,9 +58,10 @@ export class PatchEmbedding extends FleetLayer {
     this.build();
     return tf.tidy(() => {
       const p = tf.concat([values, mask], -1);
+      // p is data: its two projections compute no input gradient.
       return tf.add(
-        this.out.call(tf.relu(this.hidden.call(p))),
-        this.residual.call(p),
+        this.out.call(tf.relu(this.hidden.call(p, true))),
+        this.residual.call(p, true),
       ) as tf.Tensor3D;
     });
   }
