@@ -5,6 +5,7 @@ import {
   PatchModel,
   Trainer,
   forwardFlopsPerSeries,
+  trainFlopsPerSeries,
   makeForecastBatch,
   selectBackend,
 } from '@fleetfm/model';
@@ -83,7 +84,8 @@ const bench: Benchmark = {
     });
     const fwd = forwardFlopsPerSeries(model.config);
 
-    // Training: forward + backward ≈ 3 × forward FLOPs (backward computes two matMuls per one).
+    // Training: model FLOPs of the loss path, forward + backward (trainFlopsPerSeries).
+    const trainFlops = trainFlopsPerSeries(model.config);
     const trainer = new Trainer(model);
     const batches = [0, 1, 2].map((s) =>
       makeForecastBatch(
@@ -99,8 +101,8 @@ const bench: Benchmark = {
       stepCpuMs.push(cpuMs(() => stepMs.push(timeMs(() => trainer.trainStep(batches[i % 3])))));
     }
     const step = median(stepMs);
-    const trainCpuGflops = (3 * fwd * BATCH) / median(stepCpuMs) / 1e6;
-    const trainGflops = (3 * fwd * BATCH) / step / 1e6;
+    const trainCpuGflops = (trainFlops * BATCH) / median(stepCpuMs) / 1e6;
+    const trainGflops = (trainFlops * BATCH) / step / 1e6;
     metrics.push(
       { metric: 'train step (batch 64)', unit: 'ms', value: step },
       {
@@ -207,7 +209,9 @@ const bench: Benchmark = {
       meta: {
         backend,
         batch: BATCH,
-        flopModel: 'train = 3 × analytic forward FLOPs (multiply-add = 2)',
+        flopModel:
+          'train: trainFlopsPerSeries (3 × forward matMuls of the loss path − data-input gradients); inference: forward (multiply-add = 2)',
+        trainMflopPerSeries: trainFlops / 1e6,
         forwardMflopPerSeries: fwd / 1e6,
         loadAverage: os.loadavg(),
         matMulWarmup: { ms: mm.warmupMs, runs: mm.warmupRuns },

@@ -15,6 +15,7 @@ export * from './patch-model.config';
 export * from './training/contrastive-step';
 export * from './training/forecast-batch';
 export * from './training/trainer';
+export * from './training/train-flops';
 export * from './training/parallel';
 export * from './training/pretrain';
 export * from './training/contrastive';
