@@ -124,6 +124,23 @@ describe('physicsScores', () => {
     expect(current).toBeGreaterThan(soc + 0.05);
   });
 
+  it('detects a torque drift while the driver accelerates and blames the torque', () => {
+    const c = drive(n);
+    for (let t = 600; t < 700; t++) c.motor_torque_nm[t] -= 0.5 * (t - 599);
+    const s = physicsScores(c);
+    const b = breakOf(s.motor_torque_nm);
+    let driving = 0;
+    let flagged = 0;
+    for (let t = 620; t < 700; t++) {
+      if (!(c.pedal_pct[t] > 0)) continue;
+      driving++;
+      if (b[t] > 100) flagged++;
+    }
+    expect(driving).toBeGreaterThanOrEqual(20);
+    expect(flagged / driving).toBeGreaterThan(0.8);
+    expect(medianOf(breakOf(s.pedal_pct), 620, 700)).toBeLessThan(2);
+  });
+
   it('detects a frozen speed sensor while the vehicle accelerates', () => {
     const c = drive(n);
     const from = 400;
@@ -168,6 +185,8 @@ describe('pedalsBreak', () => {
     // Rows 1-5 obey (regen 5 N·m per % brake, idle motor with neither pedal); the tolerance
     // (0.01 %) is the unit: torque 30 N·m with no pedal is 6 % of brake, both pedals min(10, 4).
     expect(Array.from(e.slice(1, 6))).toEqual([0, 0, 0, 0, 0]);
+    // Row 0 accelerates: the pedal relation checks the torque there, this one has nothing to say.
+    expect(e[0]).toBeNaN();
     expect(e[6]).toBeCloseTo(600, 6);
     expect(e[7]).toBeCloseTo(400, 6);
   });

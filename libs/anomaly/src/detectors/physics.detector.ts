@@ -347,7 +347,10 @@ export function pedalsBreak(c: VehicleColumns, n: number, floorShare: number): F
     const q = torque[t];
     if (!Number.isFinite(p) || !Number.isFinite(b) || !Number.isFinite(q)) continue;
     if (p > 0 && b > 0) e[t] = Math.min(p, b);
-    else if (p > 0 || !(k > 0)) e[t] = 0;
+    // Accelerating: the pedal alone sets the torque (the pedal relation), so this one has
+    // nothing to check (NaN, not 0: a 0 would clear a drifting torque's other breaks).
+    else if (p > 0) e[t] = Number.NaN;
+    else if (!(k > 0)) e[t] = 0;
     else if (b === 0) e[t] = Math.abs(q) / k;
     else {
       const regen = -q / k;
