@@ -18,6 +18,7 @@ interface Health {
   components: {
     simulator?: { samplesPublished: number };
     ingest: { samplesWritten: number; samplesRejected: number };
+    model?: { loaded: boolean; backend?: string; inference?: string };
   };
 }
 interface Telemetry {
@@ -89,6 +90,12 @@ describe('fleetfm start (one process, embedded adapters)', () => {
 
       const health = await getJson<Health>(`${first.url}/health`);
       expect(health.status).toBe('ok');
+      // The committed default model serves on wasm through the lean SIMD inference engine.
+      expect(health.components.model).toMatchObject({
+        backend: 'wasm',
+        inference: 'lean',
+        loaded: true,
+      });
       expect(health.components.ingest.samplesWritten).toBeGreaterThan(5 * SIM_MINUTES * 600 - 1);
     } finally {
       expect(await stop(first)).toBe(0);

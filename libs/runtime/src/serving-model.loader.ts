@@ -30,15 +30,17 @@ export async function loadServingModel(
       dir: displayPath(modelDir),
       backend: backend.backend,
       backendPackage: backend.package,
+      /** `lean`: our SIMD wasm inference engine; `tfjs`: the model's tfjs graph on the backend. */
+      inference: port.inference,
       parameters: loaded.manifest.parameters,
       createdAt: loaded.manifest.createdAt,
       contextLength: port.contextLength,
       horizon: port.horizon,
     };
     logger.log(
-      `model ${info.dir} (${info.parameters.toLocaleString('en-US')} parameters) on ${backend.backend}`,
+      `model ${info.dir} (${info.parameters.toLocaleString('en-US')} parameters) on ${backend.backend}, ${info.inference} inference`,
     );
-    const line = `${info.dir}, ${info.parameters.toLocaleString('en-US')} parameters, ${backend.backend} backend`;
+    const line = `${info.dir}, ${info.parameters.toLocaleString('en-US')} parameters, ${backend.backend} backend, ${info.inference} inference`;
     return { serving: { port }, status: () => info, describe: () => line };
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
