@@ -38,6 +38,8 @@ export type Signals = Partial<Record<SignalName, number>>;
  */
 export class AnomalyInjector {
   private active: Active | null = null;
+  /** Driver and trip of the last sample the active anomaly touched (for `flush`). */
+  private activeIn: { driverId: string; tripId: string } | null = null;
   private harshPending = false;
   private readonly startProbability: number;
 
@@ -84,18 +86,29 @@ export class AnomalyInjector {
     if (!a || tick < a.startTick) return;
     if (a.signal) corrupt(a, tick, signals, a.signal);
     a.lastTs = ts;
-    if (tick >= a.endTick) {
-      this.emit({
-        vehicleId: this.vehicleId,
-        driverId,
-        tripId,
-        kind: a.kind,
-        signal: a.signal,
-        startTs: a.startTs,
-        endTs: a.lastTs,
-      });
-      this.active = null;
-    }
+    this.activeIn = { driverId, tripId };
+    if (tick >= a.endTick) this.flush();
+  }
+
+  /**
+   * Labels the active anomaly up to the last sample it touched and ends it: at its last tick, and
+   * when the run stops before that (the simulator's `close`), so that rows already corrupted are
+   * never left labelled normal.
+   */
+  flush(): void {
+    const a = this.active;
+    if (!a || !this.activeIn) return;
+    this.emit({
+      vehicleId: this.vehicleId,
+      driverId: this.activeIn.driverId,
+      tripId: this.activeIn.tripId,
+      kind: a.kind,
+      signal: a.signal,
+      startTs: a.startTs,
+      endTs: a.lastTs,
+    });
+    this.active = null;
+    this.activeIn = null;
   }
 
   private pickKind(): AnomalyKind {

@@ -163,9 +163,13 @@ export class FleetSimulator {
     return out;
   }
 
-  /** Writes the trips in progress as incomplete and closes the label sink. */
+  /**
+   * Writes the trips in progress as incomplete, labels the anomalies still in progress up to the
+   * last sample they touched, and closes the label sink.
+   */
   async close(): Promise<void> {
     const ts = this.tsOf(Math.max(0, this.tick - 1));
+    for (const slot of this.slots) slot.injector.flush();
     for (const slot of this.slots) this.endTrip(slot, ts, false);
     await this.sink?.close();
   }
