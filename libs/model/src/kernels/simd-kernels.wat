@@ -320,4 +320,76 @@
                 (f32x4.mul (local.get $x2) (f32x4.mul (local.get $vc2) (f32x4.splat (f32.const 3))))))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $loop))))
+;; layernormbwd: the layer-norm gradient per row r of dy, xhat [rows, cols] (cols % 4 == 0) with
+  ;; rstd [rows] and gamma [cols]:  g = dy·gamma, a = Σg/cols, b = Σ(g·xhat)/cols,
+  ;;   dx = rstd·((g - a) - xhat·b)
+  ;; and over all rows in row order: dgamma = Σ dy·xhat, dbeta = Σ dy ([cols] each, overwritten).
+  (func (export "layernormbwd")
+    (param $dy i32) (param $xhat i32) (param $rstd i32) (param $gamma i32) (param $dx i32)
+    (param $dgamma i32) (param $dbeta i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $j i32) (local $rowBytes i32) (local $off i32)
+    (local $g v128) (local $xh v128) (local $dyv v128) (local $accA v128) (local $accB v128)
+    (local $vA v128) (local $vB v128) (local $vRs v128) (local $count f32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $count (f32.convert_i32_u (local.get $cols)))
+    (local.set $j (i32.const 0))
+    (block $z
+      (loop $lz
+        (br_if $z (i32.ge_u (local.get $j) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $dgamma) (local.get $j)) (v128.const i32x4 0 0 0 0))
+        (v128.store (i32.add (local.get $dbeta) (local.get $j)) (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $lz)))
+    (local.set $r (i32.const 0))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $off (i32.mul (local.get $r) (local.get $rowBytes)))
+        ;; row sums of g and g·xhat; column sums of dy·xhat and dy
+        (local.set $accA (v128.const i32x4 0 0 0 0))
+        (local.set $accB (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+            (local.set $dyv (v128.load (i32.add (local.get $dy) (i32.add (local.get $off) (local.get $j)))))
+            (local.set $xh (v128.load (i32.add (local.get $xhat) (i32.add (local.get $off) (local.get $j)))))
+            (local.set $g (f32x4.mul (local.get $dyv) (v128.load (i32.add (local.get $gamma) (local.get $j)))))
+            (local.set $accA (f32x4.add (local.get $accA) (local.get $g)))
+            (local.set $accB (f32x4.add (local.get $accB) (f32x4.mul (local.get $g) (local.get $xh))))
+            (v128.store (i32.add (local.get $dgamma) (local.get $j))
+              (f32x4.add (v128.load (i32.add (local.get $dgamma) (local.get $j)))
+                (f32x4.mul (local.get $dyv) (local.get $xh))))
+            (v128.store (i32.add (local.get $dbeta) (local.get $j))
+              (f32x4.add (v128.load (i32.add (local.get $dbeta) (local.get $j))) (local.get $dyv)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l1)))
+        (local.set $vA (f32x4.splat (f32.div
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $accA)) (f32x4.extract_lane 1 (local.get $accA)))
+            (f32.add (f32x4.extract_lane 2 (local.get $accA)) (f32x4.extract_lane 3 (local.get $accA))))
+          (local.get $count))))
+        (local.set $vB (f32x4.splat (f32.div
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $accB)) (f32x4.extract_lane 1 (local.get $accB)))
+            (f32.add (f32x4.extract_lane 2 (local.get $accB)) (f32x4.extract_lane 3 (local.get $accB))))
+          (local.get $count))))
+        (local.set $vRs (f32x4.splat
+          (f32.load (i32.add (local.get $rstd) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $j (i32.const 0))
+        (block $d2
+          (loop $l2
+            (br_if $d2 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+            (local.set $g (f32x4.mul
+              (v128.load (i32.add (local.get $dy) (i32.add (local.get $off) (local.get $j))))
+              (v128.load (i32.add (local.get $gamma) (local.get $j)))))
+            (local.set $xh (v128.load (i32.add (local.get $xhat) (i32.add (local.get $off) (local.get $j)))))
+            (v128.store (i32.add (local.get $dx) (i32.add (local.get $off) (local.get $j)))
+              (f32x4.mul (local.get $vRs)
+                (f32x4.sub (f32x4.sub (local.get $g) (local.get $vA))
+                  (f32x4.mul (local.get $xh) (local.get $vB)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l2)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
 )

@@ -36,6 +36,17 @@ export interface SimdKernels {
     eps: number,
   ): void;
   gelu(x: number, y: number, d: number, n: number, c1: number, c2: number): void;
+  layernormbwd(
+    dy: number,
+    xhat: number,
+    rstd: number,
+    gamma: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    rows: number,
+    cols: number,
+  ): void;
   adam(
     p: number,
     g: number,

@@ -3,6 +3,7 @@ import { columnSum } from '../kernels/column-sum.kernel';
 import '../kernels/shared-identity.kernel';
 import { geluKernel } from '../kernels/gelu.kernel';
 import { blockedKernelGradient, blockedWideMatMul } from '../kernels/kernel-gradient';
+import { layerNormGradKernel } from '../kernels/layer-norm-grad.kernel';
 import { layerNormKernel, type LayerNormParts } from '../kernels/layer-norm.kernel';
 
 /**
@@ -141,6 +142,8 @@ export const layerNormOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)
     const [xh, rs] = saved;
     const g = gamma instanceof tf.Variable ? gamma : saved[2];
     const dy2 = dy as tf.Tensor2D;
+    const fast = layerNormGradKernel(dy2, xh as tf.Tensor2D, rs as tf.Tensor2D, g as tf.Tensor1D);
+    if (fast) return [fast.dx, fast.dGamma, fast.dBeta];
     const gx = tf.mul(dy2, g);
     const dx = tf.mul(
       rs,

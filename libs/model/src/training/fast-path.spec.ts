@@ -32,17 +32,21 @@ function windows(n: number, length: number): TrainingWindow[] {
 }
 
 /** Losses of 8 seeded steps and the final weights, with the fast path on or off. */
-function run(fast: boolean): { losses: number[]; weights: Float32Array[] } {
+function run(fast: boolean): { losses: number[]; moves: number[] } {
   setSimdKernelsEnabled(fast);
   const model = new PatchModel(TINY_MODEL_ARGS);
+  const start = model.namedWeights().map((w) => Array.from(w.variable.dataSync()));
   const trainer = new Trainer(model, { learningRate: 3e-3 });
   const tok = new PatchTokenizer({ contextLength: 32, patchLength: 8 });
   const batches = [0, 1].map((k) => makeForecastBatch(windows(16 + 4 * k, 40), tok, 8));
   const losses = Array.from({ length: 8 }, (_, i) => trainer.trainStep(batches[i % 2]));
-  const weights = model.namedWeights().map((w) => w.variable.dataSync() as Float32Array);
+  // How far each weight moved from the seeded initialisation, all weights in one list.
+  const moves = model
+    .namedWeights()
+    .flatMap((w, k) => Array.from(w.variable.dataSync(), (v, i) => v - start[k][i]));
   trainer.dispose();
   model.dispose();
-  return { losses, weights };
+  return { losses, moves };
 }
 
 describe('training fast path', () => {
@@ -55,12 +59,12 @@ describe('training fast path', () => {
     const fast = run(true);
     expect(stock.losses[7]).toBeLessThan(stock.losses[0]);
     fast.losses.forEach((l, i) => expect(Math.abs(l - stock.losses[i])).toBeLessThan(1e-4));
-    let worst = 0;
-    fast.weights.forEach((w, k) =>
-      w.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - stock.weights[k][i])))),
-    );
-    // 8 Adam steps of 3e-3: a weight moves by up to ~2.4e-2; float reordering stays far below.
-    expect(worst).toBeLessThan(1e-4);
+    // Adam moves a weight whose gradient is ~0 by ±lr in a direction set by rounding noise, so
+    // single weights may differ by a few 1e-4; the update as a whole must agree to 1e-3.
+    const norm = (v: number[]): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    const diff = norm(fast.moves.map((m, i) => m - stock.moves[i]));
+    expect(norm(stock.moves)).toBeGreaterThan(0.1);
+    expect(diff / norm(stock.moves)).toBeLessThan(1e-3);
   });
 
   it('clone shares data yet outlives its source, and frees it with the last reference', () => {
