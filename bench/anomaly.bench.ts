@@ -16,7 +16,8 @@ import type { Benchmark, BenchMetric, BenchResult } from './harness';
  * Anomaly AUC-PR of the eval's anomaly task (same seeded fleet and labels as `fleetfm eval`) for
  * each detector component alone and combined. Model-free components only unless
  * FLEETFM_BENCH_MODEL names a checkpoint directory (then the forecast surprise is included).
- * Sizes: ANOMALY_BENCH_VEHICLES / ANOMALY_BENCH_DURATION_S (default: the eval's). The model-free
+ * Sizes: ANOMALY_BENCH_VEHICLES / ANOMALY_BENCH_DURATION_S (default: the eval's); another fleet
+ * than the eval's: ANOMALY_BENCH_SEED (checks that a change is not tuned to one seed). The model-free
  * calibrators are fitted on a normal (anomaly-free) fleet of ANOMALY_CAL_VEHICLES (default 12) of
  * its own seed; with ANOMALY_WRITE_CALIBRATION=1 they are written as the checkpoint's sidecar.
  */
@@ -28,6 +29,7 @@ const bench: Benchmark = {
     const o = {
       ...DEFAULT_EVAL_OPTIONS.anomaly,
       durationS: Number(env.ANOMALY_BENCH_DURATION_S ?? DEFAULT_EVAL_OPTIONS.anomaly.durationS),
+      seed: env.ANOMALY_BENCH_SEED === undefined ? undefined : Number(env.ANOMALY_BENCH_SEED),
       vehicles: Number(env.ANOMALY_BENCH_VEHICLES ?? DEFAULT_EVAL_OPTIONS.anomaly.vehicles),
     };
     const library = loadTraceLibrary(path.resolve(__dirname, '..', '..', '..', 'shared', 'data'));
