@@ -1,16 +1,21 @@
 import { BARRIER_INTS, SharedBarrier } from './shared-barrier';
 
 /**
- * The shared memory of one data-parallel run: a barrier, then for each of two step parities one
- * flat Float32 gradient slot of `size` floats per worker. Worker w writes its (weighted) gradient
- * into slot [parity][w]; after the barrier every worker sums all slots in the same order, so all
- * replicas apply bit-identical updates. Alternating parities means a fast worker can start
- * writing step k+1 while a slow one is still reading step k; it cannot get to step k+2 before
- * the slow one has passed the barrier of step k+1, so no second barrier is needed.
+ * The shared memory of one data-parallel run: a barrier, then for each of two step parities the
+ * workers' shard weights, one flat Float32 gradient slot of `size` floats per worker, and one
+ * slot for their weighted sum. Worker w writes its raw gradient into slot [parity][w] and its
+ * weight; after a barrier each worker sums its own share of the range over all slots (in worker
+ * order, `reduceShare`) into the sum slot; after a second barrier every worker reads the whole
+ * sum, so all replicas apply bit-identical updates and each does 1/workers of the summing.
+ * Alternating parities means a fast worker can start writing step k+1 while a slow one is still
+ * reading step k; it cannot get to step k+2 before the slow one has passed the barriers of
+ * step k+1.
  */
 export class GradientExchange {
   readonly barrier: SharedBarrier;
   private readonly slots: Float32Array[][];
+  private readonly sums: Float32Array[];
+  private readonly weights: Float64Array[];
 
   constructor(
     readonly buffer: SharedArrayBuffer,
@@ -21,17 +26,27 @@ export class GradientExchange {
       throw new Error('GradientExchange: shared buffer is too small');
     }
     this.barrier = new SharedBarrier(buffer, workers);
-    const base = BARRIER_INTS * 4;
+    const weightsAt = GradientExchange.weightsOffset();
+    this.weights = [0, 1].map(
+      (parity) => new Float64Array(buffer, weightsAt + parity * workers * 8, workers),
+    );
+    const base = weightsAt + 2 * workers * 8;
     this.slots = [0, 1].map((parity) =>
       Array.from(
         { length: workers },
         (_, w) => new Float32Array(buffer, base + (parity * workers + w) * size * 4, size),
       ),
     );
+    const sumsAt = base + 2 * workers * size * 4;
+    this.sums = [0, 1].map((parity) => new Float32Array(buffer, sumsAt + parity * size * 4, size));
+  }
+
+  private static weightsOffset(): number {
+    return Math.ceil((BARRIER_INTS * 4) / 8) * 8;
   }
 
   static bytesFor(workers: number, size: number): number {
-    return BARRIER_INTS * 4 + 2 * workers * size * 4;
+    return GradientExchange.weightsOffset() + 2 * workers * 8 + 2 * (workers + 1) * size * 4;
   }
 
   static allocate(workers: number, size: number): SharedArrayBuffer {
@@ -40,6 +55,47 @@ export class GradientExchange {
 
   slot(step: number, worker: number): Float32Array {
     return this.slots[step & 1][worker];
+  }
+
+  /** This worker's shard weight for `step` (its gradient is scaled by it in the sum). */
+  setWeight(step: number, worker: number, weight: number): void {
+    this.weights[step & 1][worker] = weight;
+  }
+
+  /** The range of the flat gradient whose weighted sum `worker` computes. */
+  share(worker: number): [number, number] {
+    const per = Math.ceil(this.size / this.workers / 4) * 4;
+    return [Math.min(this.size, worker * per), Math.min(this.size, (worker + 1) * per)];
+  }
+
+  /**
+   * Sum slot [i] = Σ_w f32(slot_w[i]·weight_w), summed in worker order in f32, for i in this
+   * worker's share. Call between the two barriers of a step.
+   */
+  reduceShare(step: number, worker: number): void {
+    const [lo, hi] = this.share(worker);
+    const slots = this.slots[step & 1];
+    const weights = this.weights[step & 1];
+    const out = this.sums[step & 1];
+    const a = slots[0];
+    const wa = weights[0];
+    if (slots.length === 2) {
+      const b = slots[1];
+      const wb = weights[1];
+      for (let i = lo; i < hi; i++) out[i] = Math.fround(a[i] * wa) + Math.fround(b[i] * wb);
+      return;
+    }
+    for (let i = lo; i < hi; i++) out[i] = a[i] * wa;
+    for (let w = 1; w < slots.length; w++) {
+      const s = slots[w];
+      const ws = weights[w];
+      for (let i = lo; i < hi; i++) out[i] += Math.fround(s[i] * ws);
+    }
+  }
+
+  /** The weighted sum of `step` (complete after the second barrier). */
+  sum(step: number): Float32Array {
+    return this.sums[step & 1];
   }
 
   /** Sums the range [offset, offset + length) over all workers' slots of `step`, in worker order. */

@@ -60,6 +60,35 @@ describe('GradientExchange', () => {
   });
 });
 
+describe('GradientExchange weighted reduction', () => {
+  it('each worker sums its share of Σ_w weight_w·slot_w; together they cover the range', () => {
+    const x = new GradientExchange(GradientExchange.allocate(2, 10), 2, 10);
+    x.slot(5, 0).set(Array.from({ length: 10 }, (_, i) => i));
+    x.slot(5, 1).set(Array.from({ length: 10 }, () => 8));
+    x.setWeight(5, 0, 0.25);
+    x.setWeight(5, 1, 0.75);
+    expect(x.share(0)).toEqual([0, 8]);
+    expect(x.share(1)).toEqual([8, 10]);
+    x.reduceShare(5, 0);
+    expect(Array.from(x.sum(5).subarray(0, 8))).toEqual([6, 6.25, 6.5, 6.75, 7, 7.25, 7.5, 7.75]);
+    expect(Array.from(x.sum(5).subarray(8))).toEqual([0, 0]); // worker 1's share, not yet summed
+    x.reduceShare(5, 1);
+    expect(Array.from(x.sum(5).subarray(8))).toEqual([8, 8.25]);
+    expect(Array.from(x.sum(4))).toEqual(Array.from({ length: 10 }, () => 0)); // other parity
+  });
+
+  it('sums three workers in worker order', () => {
+    const x = new GradientExchange(GradientExchange.allocate(3, 4), 3, 4);
+    [1, 10, 100].forEach((v, w) => {
+      x.slot(0, w).set([v, 2 * v, 3 * v, 4 * v]);
+      x.setWeight(0, w, 1 / 2 ** (w + 1));
+    });
+    for (let w = 0; w < 3; w++) x.reduceShare(0, w);
+    // 1/2 + 10/4 + 100/8 = 15.5 per unit
+    expect(Array.from(x.sum(0))).toEqual([15.5, 31, 46.5, 62]);
+  });
+});
+
 async function run(
   engine: TrainingEngine,
 ): Promise<{ losses: number[]; weights: Map<string, Float32Array> }> {

@@ -61,8 +61,9 @@ export class Replica {
   }
 
   /**
-   * Gradient of this shard × `weight` into the exchange, barrier, then the sum of all slots is
-   * applied at `learningRate`. Returns this shard's loss.
+   * This shard's gradient and `weight` into the exchange, barrier, this worker's share of the
+   * weighted sum, barrier, then the whole sum is applied at `learningRate` (one worker: its
+   * gradient directly). Returns this shard's loss.
    */
   step(
     exchange: GradientExchange,
@@ -73,20 +74,34 @@ export class Replica {
     learningRate: number,
   ): number {
     const { loss, grads } = this.trainer.computeGradients(shard);
-    const slot = exchange.slot(step, worker);
     let value: number;
+    if (exchange.workers === 1 && weight === 1) {
+      // Nothing to exchange: apply this replica's gradient as it is.
+      value = loss.dataSync()[0];
+      loss.dispose();
+      setLearningRate(this.trainer.optimizer, learningRate);
+      this.trainer.applyGradients(grads);
+      return value;
+    }
+    const slot = exchange.slot(step, worker);
     try {
-      for (const [path, g] of grads) writeWeighted(slot, this.slotOf(path).offset, g, weight);
+      for (const [path, g] of grads) {
+        slot.set(heapView(g) ?? (g.dataSync() as Float32Array), this.slotOf(path).offset);
+      }
       value = loss.dataSync()[0];
     } finally {
       loss.dispose();
       for (const g of grads.values()) g.dispose();
     }
+    exchange.setWeight(step, worker, weight);
     exchange.barrier.arriveAndWait();
+    exchange.reduceShare(step, worker);
+    exchange.barrier.arriveAndWait();
+    const sum = exchange.sum(step);
     const mean: NamedGradients = new Map();
     for (const path of grads.keys()) {
       const s = this.slotOf(path);
-      mean.set(path, summedTensor(exchange, step, s.offset, s.shape));
+      mean.set(path, tensorOf(sum.subarray(s.offset, s.offset + s.size), s.shape));
     }
     setLearningRate(this.trainer.optimizer, learningRate);
     this.trainer.applyGradients(mean);
@@ -147,34 +162,14 @@ export class Replica {
   }
 }
 
-/**
- * slot[offset + i] = g[i]·weight, read straight from the wasm heap when it can be (one pass
- * instead of a dataSync copy and a second pass); the same f32 values either way.
- */
-function writeWeighted(slot: Float32Array, offset: number, g: tf.Tensor, weight: number): void {
-  const data = heapView(g) ?? (g.dataSync() as Float32Array);
-  if (weight === 1) slot.set(data, offset);
-  else for (let i = 0; i < data.length; i++) slot[offset + i] = data[i] * weight;
-}
-
-/**
- * The sum of all workers' slots for one weight as a new tensor, summed straight into the
- * tensor's wasm memory when it can be (no intermediate array and upload copy).
- */
-function summedTensor(
-  exchange: GradientExchange,
-  step: number,
-  offset: number,
-  shape: readonly number[],
-): tf.Tensor {
+/** A new tensor holding `data`, copied straight into its wasm memory when it can be. */
+function tensorOf(data: Float32Array, shape: readonly number[]): tf.Tensor {
   const out = tf.zeros([...shape]);
   const view = heapView(out);
   if (view) {
-    exchange.sumInto(step, offset, view.length, view);
+    view.set(data);
     return out;
   }
   out.dispose();
-  const sum = new Float32Array(out.size);
-  exchange.sumInto(step, offset, sum.length, sum);
-  return tf.tensor(sum, [...shape]);
+  return tf.tensor(data.slice(), [...shape]);
 }
