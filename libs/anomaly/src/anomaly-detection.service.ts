@@ -2,6 +2,7 @@ import { InvalidRequestError } from '@fleetfm/domain';
 import { signalIdOf, type ForecastModelPort } from '@fleetfm/forecasting';
 import { forecastSurprise, SurpriseCalibrator, type CalibratorState } from '@fleetfm/model';
 import { TailCalibrator } from './tail-calibrator';
+import { explainAwayPhysics } from './explain-away';
 import { combineCalibrated, type DetectorCalibrationState } from './detector-calibration';
 import {
   DEFAULT_COMPONENTS,
@@ -120,6 +121,7 @@ export class AnomalyDetectionService {
       }
     }
     combineBraking(series, calibrated);
+    explainAwayPhysics(series, calibrated);
     const threshold =
       options.threshold ??
       this.detectorCalibration?.threshold ??
