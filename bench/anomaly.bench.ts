@@ -17,7 +17,8 @@ import type { Benchmark, BenchMetric, BenchResult } from './harness';
  * each detector component alone and combined. Model-free components only unless
  * FLEETFM_BENCH_MODEL names a checkpoint directory (then the forecast surprise is included).
  * Sizes: ANOMALY_BENCH_VEHICLES / ANOMALY_BENCH_DURATION_S (default: the eval's); another fleet
- * than the eval's: ANOMALY_BENCH_SEED (checks that a change is not tuned to one seed). The model-free
+ * than the eval's: ANOMALY_BENCH_SEED (checks that a change is not tuned to one seed); only some
+ * of the component sets: ANOMALY_BENCH_SETS (comma-separated labels, e.g. `all`). The model-free
  * calibrators are fitted on a normal (anomaly-free) fleet of ANOMALY_CAL_VEHICLES (default 12) of
  * its own seed; with ANOMALY_WRITE_CALIBRATION=1 they are written as the checkpoint's sidecar.
  */
@@ -68,8 +69,9 @@ const bench: Benchmark = {
     });
     console.log(`model-free, calibrated on the input itself: AUC-PR ${r0.aucPr.toFixed(3)}`);
     if (loaded) sets.push(['all', ['surprise', 'stuck', 'spike', 'braking', 'physics']]);
+    const only = env.ANOMALY_BENCH_SETS?.split(',');
     const metrics: BenchMetric[] = [];
-    for (const [label, components] of sets) {
+    for (const [label, components] of sets.filter(([l]) => !only || only.includes(l))) {
       const r = await evaluateAnomalies(service, { ...o, components, library });
       const kinds = Object.entries(r.aucPrByKind)
         .map(([k, v]) => `${k} ${(v as number).toFixed(3)}`)
