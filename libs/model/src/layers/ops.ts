@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { columnSum } from '../kernels/column-sum.kernel';
 import '../kernels/shared-identity.kernel';
 import { geluKernel } from '../kernels/gelu.kernel';
-import { blockedKernelGradient, blockedWideMatMul } from '../kernels/kernel-gradient';
+import {
+  blockedKernelGradient,
+  blockedWideMatMul,
+  shallowWideMatMul,
+} from '../kernels/kernel-gradient';
 import { layerNormGradKernel } from '../kernels/layer-norm-grad.kernel';
 import { layerNormKernel, type LayerNormParts } from '../kernels/layer-norm.kernel';
 
@@ -69,6 +73,8 @@ function kernelGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
  */
 function inputGradient(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   if (dy.shape[0] < w.shape[0]) return transpose2d(tf.matMul(w, transpose2d(dy)));
+  const direct = shallowWideMatMul(dy, w, true);
+  if (direct) return direct;
   return tf.matMul(dy, transpose2d(w));
 }
 
@@ -78,8 +84,9 @@ export const linearWithBias = tf.customGrad(
   (...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     saveWithWeight(save, x, w);
-    // A large weight with few rows (the quantile head) in depth blocks without re-packing it.
-    const wide = blockedWideMatMul(x, w);
+    // A large weight with few rows (the quantile head) in depth blocks, a shallow wide one (FFN
+    // input) directly, both with the SIMD kernel and without re-packing the weight.
+    const wide = blockedWideMatMul(x, w) ?? shallowWideMatMul(x, w);
     const value = wide ? tf.add(wide, b) : tf.fused.matMul({ a: x, b: w, bias: b });
     if (wide) wide.dispose();
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {

@@ -12,6 +12,9 @@ import { Trainer } from './trainer';
  * The training fast path (SIMD kernels, copy-free Identity, re-ordered gradient matMuls) against
  * stock tfjs ops on a tiny seeded run: the same loss curve and weights within float tolerance.
  */
+/** The tiny model with a 512-wide FFN, so that the shallow-wide matMul path runs too. */
+const CONFIG = { ...TINY_MODEL_ARGS, ffnDim: 512 };
+
 beforeAll(async () => {
   await selectBackend({ prefer: ['wasm'] });
 });
@@ -27,14 +30,14 @@ function windows(n: number, length: number): TrainingWindow[] {
       { length },
       (_, t) => 10 + 3 * Math.sin(((t + i * 5) * 2 * Math.PI) / (12 + (i % 5))) + (t % 3) * 0.1,
     ),
-    signalId: i % TINY_MODEL_ARGS.numSignals,
+    signalId: i % CONFIG.numSignals,
   }));
 }
 
 /** Losses of 8 seeded steps and the final weights, with the fast path on or off. */
 function run(fast: boolean): { losses: number[]; moves: number[] } {
   setSimdKernelsEnabled(fast);
-  const model = new PatchModel(TINY_MODEL_ARGS);
+  const model = new PatchModel(CONFIG);
   const start = model.namedWeights().map((w) => Array.from(w.variable.dataSync()));
   const trainer = new Trainer(model, { learningRate: 3e-3 });
   const tok = new PatchTokenizer({ contextLength: 32, patchLength: 8 });
