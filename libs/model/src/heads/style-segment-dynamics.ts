@@ -1,6 +1,7 @@
 /**
  * The driver as a feedback loop: correlations of the pedal command's changes and of the
- * acceleration's changes with themselves and each other at lags from 0.1 s to 3 s, over the rows
+ * acceleration's changes with themselves and each other (both ways), and of the acceleration with
+ * the later command changes, at lags from 0.1 s to 3 s, over the rows
  * the vehicle moves. A driver's reaction delay, foot smoothing and how persistently they correct
  * a speed error set the shape of these curves (the loop rings at its own period), whatever route
  * they follow.
@@ -13,6 +14,8 @@ export const SEGMENT_DYNAMICS_FEATURE_NAMES: readonly string[] = [
   ...LAGS_S.map((l) => `command_change_autocorr@${l}`),
   ...LAGS_S.map((l) => `jerk_autocorr@${l}`),
   ...LAGS_S.map((l) => `command_change_to_jerk@${l}`),
+  ...LAGS_S.map((l) => `jerk_to_command_change@${l}`),
+  ...LAGS_S.map((l) => `accel_to_command_change@${l}`),
 ];
 
 export const SEGMENT_DYNAMICS_FEATURE_DIM = SEGMENT_DYNAMICS_FEATURE_NAMES.length;
@@ -58,17 +61,22 @@ export function segmentDynamicsFeatures(s: DynamicsSignals, rateHz: number): Flo
   const n = s.speed.length;
   const command = new Float64Array(n).fill(Number.NaN);
   const jerk = new Float64Array(n).fill(Number.NaN);
+  const accel = new Float64Array(n).fill(Number.NaN);
   for (let i = 1; i < n; i++) {
     if (!(s.speed[i] >= MOVING_MPS) || !(s.speed[i - 1] >= MOVING_MPS)) continue;
     const u = s.pedal[i] - s.brake[i] - (s.pedal[i - 1] - s.brake[i - 1]);
     const j = (s.accel[i] - s.accel[i - 1]) * rateHz;
     if (Number.isFinite(u)) command[i] = u;
     if (Number.isFinite(j)) jerk[i] = j;
+    if (Number.isFinite(s.accel[i])) accel[i] = s.accel[i];
   }
   const out: number[] = [];
   const lags = LAGS_S.map((l) => Math.max(1, Math.round(l * rateHz)));
   for (const l of lags) out.push(laggedCorrelation(command, command, l));
   for (const l of lags) out.push(laggedCorrelation(jerk, jerk, l));
   for (const l of lags) out.push(laggedCorrelation(command, jerk, l));
+  // The driver's answer to the vehicle: how the pedal follows the acceleration, and how late.
+  for (const l of lags) out.push(laggedCorrelation(jerk, command, l));
+  for (const l of lags) out.push(laggedCorrelation(accel, command, l));
   return Float64Array.from(out);
 }

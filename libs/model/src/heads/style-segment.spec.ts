@@ -101,6 +101,22 @@ describe('segment dynamics', () => {
     expect(Number.isNaN(laggedCorrelation(flat, flat, 1))).toBe(true);
   });
 
+  it('tells which way the response goes: the pedal following the acceleration 0.3 s later', () => {
+    // A random acceleration at 10 Hz; the pedal copies its changes three rows later.
+    let seed = 7;
+    const rand = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+    const n = 400;
+    const accel = Array.from({ length: n }, rand);
+    const pedal = accel.map((_, i) => 20 + 10 * (i >= 3 ? accel[i - 3] : 0));
+    const f = segmentDynamicsFeatures({ accel, brake: rep(0, n), pedal, speed: rep(15, n) }, 10);
+    const at = (name: string): number => {
+      const names = SEGMENT_STYLE_VECTOR_NAMES.slice(SEGMENT_STYLE_VECTOR_DIM - f.length);
+      return f[names.indexOf(name)];
+    };
+    expect(at('jerk_to_command_change@0.3')).toBeCloseTo(1, 6);
+    expect(Math.abs(at('command_change_to_jerk@0.3'))).toBeLessThan(0.2);
+  });
+
   it('is NaN everywhere for a vehicle that never moves', () => {
     const still = { accel: rep(0, 60), brake: rep(20, 60), pedal: rep(0, 60), speed: rep(0, 60) };
     expect(Array.from(segmentDynamicsFeatures(still, 10)).every(Number.isNaN)).toBe(true);
