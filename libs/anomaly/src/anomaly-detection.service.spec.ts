@@ -66,4 +66,24 @@ describe('AnomalyDetectionService', () => {
     expect(s.scores[20]).toBeCloseTo(1 - Math.exp(-(71 / 30 - 2)) / 4, 6);
     expect(s.flags[20]).toBe(0);
   });
+
+  it('lets a saturated forecast surprise only corroborate the other detectors (ceiling 0.999)', async () => {
+    const spiky = new Float32Array(30);
+    spiky[20] = 1e6;
+    const sut = new AnomalyDetectionService(new ZeroModel(), {
+      reference: [0, 1, 2, 3],
+      threshold: 0.99,
+    });
+    const result = await sut.detect([{ name: 'v', values: spiky }], {
+      components: ['surprise', 'stuck'],
+      minContext: 16,
+    });
+    const s = result.series[0];
+    // Surprise at row 20 is far beyond the checkpoint reference: 1 in float64, capped at 0.999
+    // in the combination: p = 1e-3 (the Šidák max² gave 1). Stuck is 0 on
+    // every row (0 is the resting value), mid-rank 0.5. One pair: x = 5e-4.
+    expect(s.components.surprise?.[20]).toBe(1);
+    expect(s.components.stuck?.[20]).toBe(0.5);
+    expect(s.scores[20]).toBeCloseTo(1 - 5e-4 * (1 - Math.log(5e-4)), 9);
+  });
 });
