@@ -392,4 +392,42 @@
             (br $l2)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rloop))))
+;; sumsq: Σ x[i]² over n floats, for gradient clipping, read in place: f32x4 sums of blocks of
+  ;; 256 floats, each block's lanes added into an f64 total, then the n % 4 tail in f64.
+  (func (export "sumsq") (param $x i32) (param $n i32) (result f64)
+    (local $p i32) (local $end i32) (local $blockEnd i32) (local $v v128) (local $acc v128)
+    (local $s f64) (local $f f32)
+    (local.set $p (local.get $x))
+    (local.set $end (i32.add (local.get $x)
+      (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $blockEnd (i32.add (local.get $p) (i32.const 1024)))
+        (if (i32.gt_u (local.get $blockEnd) (local.get $end))
+          (then (local.set $blockEnd (local.get $end))))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (block $bdone
+          (loop $l
+            (br_if $bdone (i32.ge_u (local.get $p) (local.get $blockEnd)))
+            (local.set $v (v128.load (local.get $p)))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $v) (local.get $v))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $l)))
+        (local.set $s (f64.add (local.get $s)
+          (f64.add
+            (f64.add (f64.promote_f32 (f32x4.extract_lane 0 (local.get $acc)))
+              (f64.promote_f32 (f32x4.extract_lane 1 (local.get $acc))))
+            (f64.add (f64.promote_f32 (f32x4.extract_lane 2 (local.get $acc)))
+              (f64.promote_f32 (f32x4.extract_lane 3 (local.get $acc)))))))
+        (br $blocks)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $tdone
+      (loop $t
+        (br_if $tdone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $f (f32.load (local.get $p)))
+        (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32.mul (local.get $f) (local.get $f)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $t)))
+    (local.get $s))
 )

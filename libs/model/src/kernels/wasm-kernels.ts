@@ -36,6 +36,7 @@ export interface SimdKernels {
     eps: number,
   ): void;
   gelu(x: number, y: number, d: number, n: number, c1: number, c2: number): void;
+  sumsq(x: number, n: number): number;
   layernormbwd(
     dy: number,
     xhat: number,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { pinballLoss } from '../heads/pinball-loss';
 import { fusedAdamApply } from '../kernels/adam.kernel';
+import { sumOfSquares } from '../kernels/sum-squares';
 import type { PatchModel } from '../patch-model';
 import { toModelInputs, type ForecastBatch } from './forecast-batch';
 
@@ -101,6 +102,14 @@ export class Trainer {
 
   /** clip / max(norm, clip) as the f32 value tfjs computes, read back once. */
   private clipScale(list: tf.Tensor[]): number {
+    const squares = sumOfSquares(list);
+    if (squares !== null) {
+      // The same f32 steps as below, on the SIMD kernel's sum of squares.
+      const clip = Math.fround(this.clipNorm);
+      const norm = Math.fround(Math.sqrt(squares));
+      const excess = Math.max(0, Math.fround(norm - clip));
+      return Math.fround(clip / Math.fround(clip + excess));
+    }
     return tf.tidy(() => {
       const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
       // Written with relu (tf.maximum is slow on wasm).
