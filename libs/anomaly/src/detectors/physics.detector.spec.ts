@@ -141,6 +141,20 @@ describe('physicsScores', () => {
     expect(medianOf(breakOf(s.pedal_pct), 620, 700)).toBeLessThan(2);
   });
 
+  it('detects a brake pedal reading too high while braking (the pedals check cannot see it)', () => {
+    const c = drive(n);
+    for (let t = 600; t < 700; t++) if (c.brake_pct[t] > 0) c.brake_pct[t] += 0.1 * (t - 599);
+    const s = physicsScores(c);
+    const b = breakOf(s.brake_pct);
+    const braking: number[] = [];
+    for (let t = 620; t < 700; t++) if (c.brake_pct[t] > 0) braking.push(b[t]);
+    expect(braking.length).toBeGreaterThan(10);
+    // Regeneration never brakes harder than asked, so a brake reading above the regenerative
+    // torque passes the pedals relation: only the force balance sees it, which grade shares, so
+    // the evidence stops at `broken` (50). The pedals relation's 0 there had cleared it.
+    expect(medianOf(braking, 0, braking.length)).toBeGreaterThan(10);
+  });
+
   it('detects a frozen speed sensor while the vehicle accelerates', () => {
     const c = drive(n);
     const from = 400;

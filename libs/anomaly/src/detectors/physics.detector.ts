@@ -24,6 +24,11 @@ export interface PhysicsRelation {
   readonly weak?: readonly string[];
   /** Signals it reads only to know where it applies (brake for the pedal's torque). */
   readonly reads?: readonly string[];
+  /**
+   * Rows where the relation cannot see a member being off (a one-sided check that passes
+   * whatever the member's value): there its break says nothing for or against that signal.
+   */
+  blind?(c: VehicleColumns, t: number, member: string): boolean;
   target(c: VehicleColumns, t: number): number;
   features(c: VehicleColumns, t: number): readonly number[];
   applies?(c: VehicleColumns, t: number): boolean;
@@ -104,6 +109,10 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
     target: (c, t) => c.accel_mps2[t],
   },
   {
+    // Braking hard, friction takes whatever regeneration does not: a brake reading too high
+    // passes the one-sided check (regeneration never brakes harder than asked).
+    blind: (c, t, member) =>
+      member === 'brake_pct' && c.pedal_pct[t] === 0 && c.brake_pct[t] > 0 && !lightBrake(c, t),
     breaks: (c, n, floorShare) => pedalsBreak(c, n, floorShare),
     features: () => [],
     lagged: [],
@@ -188,7 +197,10 @@ export function physicsScores(
     const e = new Float64Array(n).fill(Number.NaN);
     for (let t = 0; t < n; t++) {
       let weakest = Number.POSITIVE_INFINITY;
+      let seen = 0;
       for (const k of own) {
+        if (relations[k].blind?.(columns, t, s)) continue;
+        seen++;
         const zt = z[k][t];
         const v = relations[k].lagged.includes(s) ? Math.min(zt, z[k][t + 1] ?? zt) : zt;
         if (Number.isFinite(v) && v < weakest) weakest = v;
@@ -198,7 +210,7 @@ export function physicsScores(
       for (const k of rest) if (z[k][t] > strongest) strongest = z[k][t];
       // One relation cannot tell a signal from its partners in it (grade from brake in the
       // force balance): such a signal's evidence stops at `broken`.
-      const capped = own.length === 1 ? Math.min(weakest, broken) : weakest;
+      const capped = seen === 1 ? Math.min(weakest, broken) : weakest;
       // A relation the signal is not part of, broken as well, is evidence for another signal: the
       // signal's own break counts in units of it (a drifting current breaks the charge, voltage
       // and power relations alike, SoC's two of them no more than the power one it is not in).
@@ -334,7 +346,6 @@ export function pedalsBreak(c: VehicleColumns, n: number, floorShare: number): F
   const pedal = c.pedal_pct;
   const brake = c.brake_pct;
   const torque = c.motor_torque_nm;
-  const speed = c.speed_mps;
   const ratios: number[] = [];
   for (let t = 0; t < n; t++) {
     if (brake[t] > 0 && pedal[t] === 0 && torque[t] < 0) ratios.push(-torque[t] / brake[t]);
@@ -354,11 +365,16 @@ export function pedalsBreak(c: VehicleColumns, n: number, floorShare: number): F
     else if (b === 0) e[t] = Math.abs(q) / k;
     else {
       const regen = -q / k;
-      const light = speed[t - 1] > REGEN_SPEED && b < LIGHT_BRAKE;
+      const light = lightBrake(c, t);
       e[t] = light ? Math.abs(regen - b) : Math.max(0, regen - b);
     }
   }
   return inRobustScales(e, brake, floorShare, PEDAL_TOLERANCE);
+}
+
+/** At speed, a light brake demand is met by regeneration alone (see `pedalsBreak`). */
+function lightBrake(c: VehicleColumns, t: number): boolean {
+  return at(c, 'speed_mps', t - 1) > REGEN_SPEED && c.brake_pct[t] < LIGHT_BRAKE;
 }
 
 /** The most frequent value (to 4 significant digits), refined as the mean of its bin; NaN for none. */
