@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend';
-import { blockedKernelGradient, blockedWideMatMul, shallowWideMatMul } from './kernel-gradient';
+import { blockedKernelGradient, blockedWideMatMul } from './kernel-gradient';
 import { setSimdKernelsEnabled } from './wasm-kernels';
 
 beforeAll(async () => {
@@ -98,35 +98,5 @@ describe('blockedWideMatMul (x·W, large W)', () => {
     setSimdKernelsEnabled(false);
     expect(blockedWideMatMul(tf.ones([64, 4096]) as tf.Tensor2D, big)).toBeNull();
     tf.dispose([x, big]);
-  });
-});
-
-describe('shallowWideMatMul (x·W, x·Wᵀ; depth ≤ 128, ≥ 512 columns)', () => {
-  it('equals tf.matMul, W plain and transposed', () => {
-    const x = tf.randomNormal([64, 128], 0, 1, 'float32', 5) as tf.Tensor2D;
-    const w = tf.randomNormal([128, 512], 0, 0.1, 'float32', 6) as tf.Tensor2D;
-    const wt = tf.transpose(w) as tf.Tensor2D;
-    const want = tf.matMul(x, w);
-    for (const got of [shallowWideMatMul(x, w), shallowWideMatMul(x, wt, true)]) {
-      expect(got?.shape).toEqual([64, 512]);
-      expect(tf.max(tf.abs(tf.sub(got as tf.Tensor, want))).dataSync()[0]).toBeLessThan(1e-5);
-    }
-  });
-
-  it('equals a closed form: ones·W with W[k, j] = k sums 0..depth-1 in every column', () => {
-    const w = tf.tile(tf.reshape(tf.range(0, 128), [128, 1]), [1, 512]) as tf.Tensor2D;
-    const got = shallowWideMatMul(tf.ones([4, 128]) as tf.Tensor2D, w) as tf.Tensor2D;
-    expect(new Set(got.dataSync())).toEqual(new Set([(128 * 127) / 2]));
-  });
-
-  it('declines deep, narrow or odd shapes', () => {
-    const x = tf.ones([64, 128]) as tf.Tensor2D;
-    expect(shallowWideMatMul(x, tf.ones([128, 128]) as tf.Tensor2D)).toBeNull();
-    expect(
-      shallowWideMatMul(tf.ones([64, 256]) as tf.Tensor2D, tf.ones([256, 512]) as tf.Tensor2D),
-    ).toBeNull();
-    expect(
-      shallowWideMatMul(tf.ones([6, 128]) as tf.Tensor2D, tf.ones([128, 512]) as tf.Tensor2D),
-    ).toBeNull();
   });
 });

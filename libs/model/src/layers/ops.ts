@@ -3,11 +3,7 @@ import { columnSum } from '../kernels/column-sum.kernel';
 import { gemmKernel } from '../kernels/gemm.kernel';
 import '../kernels/shared-identity.kernel';
 import { geluKernel } from '../kernels/gelu.kernel';
-import {
-  blockedKernelGradient,
-  blockedWideMatMul,
-  shallowWideMatMul,
-} from '../kernels/kernel-gradient';
+import { blockedKernelGradient, blockedWideMatMul } from '../kernels/kernel-gradient';
 import { layerNormGradKernel } from '../kernels/layer-norm-grad.kernel';
 import { layerNormKernel, type LayerNormParts } from '../kernels/layer-norm.kernel';
 
@@ -70,13 +66,13 @@ function kernelGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
 /**
  * dy·Wᵀ for a linear layer's input gradient. With few rows and a tall kernel (the flattened
  * quantile head: dy [64, 576], W [4096, 576]) it is computed as (W·dyᵀ)ᵀ: no transpose or
- * re-packing of the large kernel (measured 2.7× faster on wasm); otherwise as dy·Wᵀ.
+ * re-packing of the large kernel (measured 2.7× faster on wasm); otherwise as dy·Wᵀ with the
+ * SIMD gemm where it applies.
  */
 function inputGradient(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   if (dy.shape[0] < w.shape[0]) return transpose2d(tf.matMul(w, transpose2d(dy)));
-  const direct = gemmKernel(dy, transpose2d(w)) ?? shallowWideMatMul(dy, w, true);
-  if (direct) return direct;
-  return tf.matMul(dy, transpose2d(w));
+  const wt = transpose2d(w);
+  return gemmKernel(dy, wt) ?? tf.matMul(dy, wt);
 }
 
 /**
