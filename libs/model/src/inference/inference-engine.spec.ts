@@ -26,19 +26,7 @@ import { GEMM_ACCUMULATE, GEMM_RELU, WasmArena } from './wasm-arena';
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
 /** Small enough to be fast, shaped so every kernel path runs (8 tokens, head width 8). */
-const SMALL: PatchModelArgs = {
-  contextLength: 64,
-  dModel: 16,
-  embeddingDim: 8,
-  ffnDim: 32,
-  horizon: 8,
-  numHeads: 2,
-  numLayers: 2,
-  numSignals: 4,
-  patchLength: 8,
-  quantiles: [0.1, 0.5, 0.9],
-  seed: 3,
-};
+const SMALL: PatchModelArgs = { ...TINY_MODEL_ARGS, contextLength: 64, seed: 3 };
 
 beforeAll(async () => {
   await selectBackend({ prefer: ['wasm'] });

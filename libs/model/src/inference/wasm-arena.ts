@@ -1,33 +1,13 @@
 import { INFERENCE_KERNELS_WASM_BASE64 } from '../kernels/inference-kernels.wasm';
 import { SIMD_KERNELS_WASM_BASE64 } from '../kernels/simd-kernels.wasm';
+import type { GemmFn } from '../kernels/gemm.kernel';
+import type { LayerNormFn } from '../kernels/wasm-kernels';
 
 /** The SIMD kernels the inference engine calls; pointers are byte offsets in the arena. */
 export interface ArenaKernels {
-  gemm(
-    a: number,
-    b: number,
-    c: number,
-    bias: number,
-    m: number,
-    n: number,
-    k: number,
-    lda: number,
-    ldb: number,
-    ldc: number,
-    flags: number,
-  ): void;
+  gemm: GemmFn;
   gemv(x: number, w: number, y: number, bias: number, n: number, k: number, ldw: number): void;
-  layernorm(
-    x: number,
-    gamma: number,
-    beta: number,
-    y: number,
-    xhat: number,
-    rstd: number,
-    rows: number,
-    cols: number,
-    eps: number,
-  ): void;
+  layernorm: LayerNormFn;
   /** In place, forward only. */
   gelu(x: number, n: number, c1: number, c2: number): void;
   /** dst[j·ldd + i] = src[i·lds + j] for i < rows, j < cols. */

@@ -14,7 +14,8 @@ import {
  */
 export const GEMM = 'FleetFMGemm';
 
-type GemmFn = (
+/** C = A·B (+ bias) over byte offsets: see inference-kernels.wat for the flags. */
+export type GemmFn = (
   a: number,
   b: number,
   c: number,

@@ -8,6 +8,19 @@ import { SIMD_KERNELS_WASM_BASE64 } from './simd-kernels.wasm';
  * `_malloc`); when they are not as expected it logs one warning and the callers fall back to
  * stock tfjs ops.
  */
+/** Layer norm over rows of `cols` floats (pointers are byte offsets into the kernel's memory). */
+export type LayerNormFn = (
+  x: number,
+  gamma: number,
+  beta: number,
+  y: number,
+  xhat: number,
+  rstd: number,
+  rows: number,
+  cols: number,
+  eps: number,
+) => void;
+
 export interface SimdKernels {
   bmm(
     a: number,
@@ -24,17 +37,7 @@ export interface SimdKernels {
     scratch: number,
   ): void;
   colsum(src: number, dst: number, rows: number, cols: number): void;
-  layernorm(
-    x: number,
-    gamma: number,
-    beta: number,
-    y: number,
-    xhat: number,
-    rstd: number,
-    rows: number,
-    cols: number,
-    eps: number,
-  ): void;
+  layernorm: LayerNormFn;
   gelu(x: number, y: number, d: number, n: number, c1: number, c2: number): void;
   sumsq(x: number, n: number): number;
   layernormbwd(

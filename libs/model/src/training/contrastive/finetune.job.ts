@@ -30,7 +30,7 @@ import { extractTripFeatures, type TripFeatures } from './frozen-features';
 import { featuresByDriver, sampleSegmentBatch, segmentLossFn } from './segment-head';
 import { sampleStyleBatch, tripsByDriver } from './style-batch';
 import { runSegmentStyleFinetune } from './segment-style.job';
-import { simulateStyleFleet } from './style-fleet';
+import { simulateStyleFleet, styleFleetSummary } from './style-fleet';
 import { fitStyleStandardisation, styleHeadLossFn } from './style-head-loss';
 import { signalIdOf } from '../pretrain/signal-ids';
 import { styleLossFn, type StyleLossParts } from './style-loss';
@@ -265,13 +265,7 @@ export async function runFinetune(
       args: { ...o },
       elapsedS,
       first,
-      fleet: {
-        drivers: fleet.drivers,
-        idPrefix: 'ft-drv-',
-        scenarios: fleet.scenarios,
-        seed: fleet.seed,
-        trips: fleet.trips.length,
-      },
+      fleet: styleFleetSummary(fleet),
       forecastSource,
       last,
       name: styleMode ? 'driver-style head (scale-aware)' : 'driver-style contrastive fine-tuning',

@@ -9,7 +9,7 @@ import {
 import type { FinetuneHooks, FinetuneResult } from './finetune.job';
 import type { FinetuneArgs } from './finetune-options';
 import { segmentCrops, trainSegmentStyleHead } from './segment-style-train';
-import { simulateStyleFleet } from './style-fleet';
+import { simulateStyleFleet, styleFleetSummary } from './style-fleet';
 import type { StyleLossParts } from './style-loss';
 
 function driverParts(losses: readonly number[]): StyleLossParts {
@@ -82,13 +82,7 @@ export async function runSegmentStyleFinetune(
         command: hooks.command,
         elapsedS,
         first: first.driver,
-        fleet: {
-          drivers: fleet.drivers,
-          idPrefix: 'ft-drv-',
-          scenarios: fleet.scenarios,
-          seed: fleet.seed,
-          trips: fleet.trips.length,
-        },
+        fleet: styleFleetSummary(fleet),
         last: last.driver,
         segments: data.vectors.length,
         segmentSeconds: o.segmentSeconds,

@@ -107,3 +107,14 @@ export function simulateStyleFleet(o: StyleFleetOptions): StyleFleet {
   }
   return { drivers: o.drivers, scenarios, seed, trips };
 }
+
+/** What a finetune records of the fleet it trained on (manifest / sidecar `extra`). */
+export function styleFleetSummary(fleet: StyleFleet): Record<string, unknown> {
+  return {
+    drivers: fleet.drivers,
+    idPrefix: 'ft-drv-',
+    scenarios: fleet.scenarios,
+    seed: fleet.seed,
+    trips: fleet.trips.length,
+  };
+}
