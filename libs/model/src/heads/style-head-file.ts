@@ -22,7 +22,7 @@ export interface StyleHeadFile {
   readonly className: string;
   readonly config: StyleHeadConfig;
   readonly baseWeightsSha256: string;
-  readonly weights: ReadonlyArray<{ name: string; shape: number[]; data: string }>;
+  readonly weights: EncodedWeights;
   /** Free-form: training run, command, channels. */
   readonly extra?: Readonly<Record<string, unknown>>;
 }
