@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend';
 import { forecastSurprise, SurpriseCalibrator } from './anomaly-score';
 import { infoNceLoss, supervisedContrastiveLoss } from './contrastive-loss';
-import { pinballLoss } from './pinball-loss';
+import { finishPinball, pinballLoss, pinballSums } from './pinball-loss';
 
 beforeAll(async () => {
   await selectBackend({ prefer: ['wasm', 'cpu'] });
@@ -27,6 +27,50 @@ describe('pinballLoss', () => {
     expect(
       pinballLoss(p2, tf.tensor2d([[3]]), tf.tensor2d([[1]]), [0.1, 0.9]).dataSync()[0],
     ).toBeCloseTo(0.6, 5);
+  });
+
+  // Level 0.5 (pinball = |error| / 2), 2 steps: window A errs by 0.2 (pinball 0.1), window B by
+  // 0.8 (0.4), window C has no observed step (it must count in neither aggregation).
+  const windows = (): [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D] => [
+    tf.tensor3d([
+      [[0.2], [0.2]],
+      [[0.8], [-0.8]],
+      [[9], [9]],
+    ]),
+    tf.zeros([3, 2]) as tf.Tensor2D,
+    tf.tensor2d([
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ]),
+  ];
+
+  it('geometric aggregation is exp(mean log(pinball_w + ε)) − ε over observed windows', () => {
+    const [pred, target, mask] = windows();
+    const geo = { aggregation: 'geometric', epsilon: 0.02 } as const;
+    // sqrt(0.12 · 0.42) − 0.02
+    const expected = Math.sqrt(0.12 * 0.42) - 0.02;
+    expect(pinballLoss(pred, target, mask, [0.5], geo).dataSync()[0]).toBeCloseTo(expected, 5);
+    expect(pinballLoss(pred, target, mask, [0.5]).dataSync()[0]).toBeCloseTo(0.25, 5);
+    const sums = pinballSums(pred, target, mask, [0.5], geo);
+    expect(sums.count).toBe(2);
+    expect(finishPinball(sums.sum, sums.count, geo)).toBeCloseTo(expected, 5);
+    const mean = pinballSums(pred, target, mask, [0.5]);
+    expect(mean).toEqual({ count: 4, sum: expect.closeTo(1, 5) as number });
+    expect(finishPinball(0, 0, geo)).toBeNaN();
+  });
+
+  it('geometric aggregation weighs each window by 1 / (pinball_w + ε)', () => {
+    const [pred, target, mask] = windows();
+    const geo = { aggregation: 'geometric', epsilon: 0.02 } as const;
+    const g = tf.grad((p: tf.Tensor) => pinballLoss(p as tf.Tensor3D, target, mask, [0.5], geo))(
+      pred,
+    );
+    const d = g.dataSync();
+    // |∂/∂ŷ| of one step: 0.5 / 2 steps / (pinball_w + ε), times the same outer factor.
+    expect(Math.abs(d[0]) / Math.abs(d[2])).toBeCloseTo(0.42 / 0.12, 4);
+    expect(Math.abs(d[4])).toBe(0);
+    expect(Math.abs(d[5])).toBe(0);
   });
 });
 

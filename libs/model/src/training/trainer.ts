@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { pinballLoss } from '../heads/pinball-loss';
+import { pinballLoss, pinballSums, type PinballOptions } from '../heads/pinball-loss';
 import { fusedAdamApply } from '../kernels/adam.kernel';
 import { sumOfSquares } from '../kernels/sum-squares';
 import type { PatchModel } from '../patch-model';
@@ -14,6 +14,14 @@ export interface TrainerArgs {
   readonly beta1?: number;
   /** Adam β2. Default 0.999. */
   readonly beta2?: number;
+  /** How the forecast loss aggregates over a batch's windows. Default the masked mean. */
+  readonly loss?: PinballOptions;
+}
+
+/** A validation pass's loss totals (see `pinballSums`; `finishPinball` turns them into the loss). */
+export interface EvalSums {
+  readonly sum: number;
+  readonly count: number;
 }
 
 /** Gradients keyed by the model's weight path (stable across processes, e.g. for workers). */
@@ -27,6 +35,7 @@ export type NamedGradients = Map<string, tf.Tensor>;
 export class Trainer {
   readonly optimizer: tf.AdamOptimizer;
   readonly clipNorm: number;
+  readonly loss: PinballOptions;
   private readonly byPath: Map<string, tf.Variable>;
 
   constructor(
@@ -37,6 +46,7 @@ export class Trainer {
     if (!(lr > 0)) throw new Error(`Trainer: learningRate must be > 0, got ${lr}`);
     this.clipNorm = args.clipNorm ?? 1;
     if (!(this.clipNorm >= 0)) throw new Error(`Trainer: clipNorm must be >= 0`);
+    this.loss = args.loss ?? {};
     this.optimizer = tf.train.adam(lr, args.beta1 ?? 0.9, args.beta2 ?? 0.999);
     this.byPath = new Map(model.namedWeights().map((w) => [w.name, w.variable]));
   }
@@ -49,11 +59,35 @@ export class Trainer {
       return this.gradientsOf(() => {
         const target = tf.tensor2d(batch.target, [batch.batch, c.horizon]);
         const mask = tf.tensor2d(batch.targetMask, [batch.batch, c.horizon]);
-        return pinballLoss(this.model.predictQuantiles(inputs), target, mask, c.quantiles);
+        return pinballLoss(
+          this.model.predictQuantiles(inputs),
+          target,
+          mask,
+          c.quantiles,
+          this.loss,
+        );
       });
     } finally {
       inputs.values.dispose();
       inputs.mask.dispose();
+    }
+  }
+
+  /** The training loss's totals on one validation batch (no gradients). */
+  validationSums(batch: ForecastBatch): EvalSums {
+    const c = this.model.config;
+    const inputs = toModelInputs(batch);
+    const target = tf.tensor2d(batch.target, [batch.batch, c.horizon]);
+    const mask = tf.tensor2d(batch.targetMask, [batch.batch, c.horizon]);
+    try {
+      const pred = this.model.predictQuantiles(inputs);
+      try {
+        return pinballSums(pred, target, mask, c.quantiles, this.loss);
+      } finally {
+        pred.dispose();
+      }
+    } finally {
+      tf.dispose([inputs.values, inputs.mask, target, mask]);
     }
   }
 

@@ -5,12 +5,11 @@ import {
   type CheckpointFiles,
   type CheckpointInfo,
 } from '../../checkpoint';
-import { pinballLoss } from '../../heads/pinball-loss';
 import { heapView } from '../../kernels/heap-view';
 import { PatchModel } from '../../patch-model';
 import type { PatchModelArgs } from '../../patch-model.config';
-import { toModelInputs, type ForecastBatch } from '../forecast-batch';
-import { Trainer, type NamedGradients, type TrainerArgs } from '../trainer';
+import type { ForecastBatch } from '../forecast-batch';
+import { Trainer, type EvalSums, type NamedGradients, type TrainerArgs } from '../trainer';
 import type { GradientExchange } from './gradient-exchange';
 import {
   restoreOptimizer,
@@ -28,11 +27,7 @@ export interface ReplicaInit {
   readonly optimizer?: OptimizerSnapshot;
 }
 
-/** Sum of the masked pinball loss over observed target steps, and how many there were. */
-export interface EvalSums {
-  readonly sum: number;
-  readonly count: number;
-}
+export type { EvalSums };
 
 /**
  * One copy of the model and its optimizer. Every worker holds one; a step computes this
@@ -109,26 +104,7 @@ export class Replica {
   }
 
   evaluate(batch: ForecastBatch): EvalSums {
-    const c = this.model.config;
-    const inputs = toModelInputs(batch);
-    try {
-      const loss = tf.tidy(() =>
-        pinballLoss(
-          this.model.predictQuantiles(inputs),
-          tf.tensor2d(batch.target, [batch.batch, c.horizon]),
-          tf.tensor2d(batch.targetMask, [batch.batch, c.horizon]),
-          c.quantiles,
-        ),
-      );
-      const mean = loss.dataSync()[0];
-      loss.dispose();
-      let count = 0;
-      for (const m of batch.targetMask) count += m;
-      return { count, sum: mean * count };
-    } finally {
-      inputs.values.dispose();
-      inputs.mask.dispose();
-    }
+    return this.trainer.validationSums(batch);
   }
 
   /** FNV-1a over the bits of every weight, in layout order: equal iff replicas are identical. */
