@@ -13,6 +13,7 @@ import {
   resolvePretrainArgs,
   runPretraining,
   selectBackend,
+  type LossAggregation,
   type PatchModelArgs,
   type PretrainCorpusOptions,
 } from '@fleetfm/model';
@@ -44,6 +45,8 @@ interface TrainFlags extends CorpusFlags {
   readonly mixup: string;
   readonly sourceWeights?: string;
   readonly scaling: string;
+  readonly loss: string;
+  readonly lossEpsilon: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number {
@@ -193,7 +196,13 @@ export function registerTrainCommands(program: Command): void {
         '--mixup <p>',
         'share of training windows that are TSMixup combinations of 2 … 3 standardised windows',
         '0',
-      ),
+      )
+      .option(
+        '--loss <aggregation>',
+        "pinball loss over a step's windows: mean, or geometric (geometric mean of the windows' losses, as benchmarks score)",
+        'mean',
+      )
+      .option('--loss-epsilon <e>', 'ε of the geometric aggregation (scaled units)', '0.02'),
   ).action((flags: TrainFlags) => train(flags));
 }
 
@@ -235,6 +244,8 @@ async function train(flags: TrainFlags): Promise<void> {
     corpusDir,
     evalEvery: num('eval-every', flags.evalEvery),
     lengthPower: num('length-power', flags.lengthPower, false),
+    lossAggregation: flags.loss as LossAggregation,
+    lossEpsilon: num('loss-epsilon', flags.lossEpsilon, false),
     lr: num('lr', flags.lr, false),
     maxMinutes:
       flags.maxMinutes === undefined ? undefined : num('max-minutes', flags.maxMinutes, false),

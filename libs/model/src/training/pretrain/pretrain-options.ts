@@ -3,6 +3,11 @@ import type { CorpusSource } from '@fleetfm/datasets';
 import { SCALING_METHODS, type ScalingMethod } from '@fleetfm/tokenizer';
 import type { BackendName } from '../../backend';
 import {
+  DEFAULT_GEOMETRIC_EPSILON,
+  LOSS_AGGREGATIONS,
+  type LossAggregation,
+} from '../../heads/pinball-loss';
+import {
   resolveModelConfig,
   type PatchModelArgs,
   type PatchModelConfig,
@@ -31,6 +36,13 @@ export interface PretrainArgs {
   readonly warmupSteps?: number;
   /** Global gradient-norm clip. Default 1. */
   readonly clipNorm?: number;
+  /**
+   * How the pinball loss aggregates over a step's windows (training and validation alike):
+   * 'mean' (default) or 'geometric' (see `LossAggregation`).
+   */
+  readonly lossAggregation?: LossAggregation;
+  /** ε of the geometric aggregation, in scaled units. Default 0.02. */
+  readonly lossEpsilon?: number;
   /** Seeds the model initialisation and every window draw. Default 42. */
   readonly seed?: number;
   /** Worker threads (data-parallel replicas). Default 2. */
@@ -94,6 +106,8 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
     evalEvery: a.evalEvery ?? 100,
     evalWindows: a.evalWindows ?? 256,
     lengthPower: a.lengthPower ?? 1,
+    lossAggregation: a.lossAggregation ?? 'mean',
+    lossEpsilon: a.lossEpsilon ?? DEFAULT_GEOMETRIC_EPSILON,
     lr,
     maxMinutes: a.maxMinutes ?? Number.POSITIVE_INFINITY,
     minLr: a.minLr ?? lr / 10,
@@ -132,6 +146,14 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
   );
   resolveAugmentation(r.augment); // throws ValidationError naming the bad setting
   check(r.clipNorm >= 0, `clipNorm must be >= 0, got ${a.clipNorm}`);
+  check(
+    LOSS_AGGREGATIONS.includes(r.lossAggregation),
+    `lossAggregation must be one of ${LOSS_AGGREGATIONS.join(', ')}, got ${a.lossAggregation}`,
+  );
+  check(
+    r.lossEpsilon > 0 && Number.isFinite(r.lossEpsilon),
+    `lossEpsilon must be a positive number, got ${a.lossEpsilon}`,
+  );
   check(Number.isInteger(r.seed), `seed must be an integer, got ${a.seed}`);
   check(r.maxMinutes > 0, `maxMinutes must be > 0, got ${a.maxMinutes}`);
   check(isInt(r.evalEvery, 1), `evalEvery must be a positive integer, got ${a.evalEvery}`);

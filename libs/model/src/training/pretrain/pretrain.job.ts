@@ -3,6 +3,7 @@ import { CorpusReader, type CorpusManifest } from '@fleetfm/datasets';
 import { Prng, deriveSeed } from '@fleetfm/simulator';
 import { PatchTokenizer, type ScalingMethod } from '@fleetfm/tokenizer';
 import { writeCheckpointDir, type CheckpointInfo } from '../../checkpoint';
+import { finishPinball, type PinballOptions } from '../../heads/pinball-loss';
 import { forwardFlopsPerSeries, type PatchModelConfig } from '../../patch-model.config';
 import { makeForecastBatch, type ForecastBatch } from '../forecast-batch';
 import type { TrainingEngine } from '../parallel/training-engine';
@@ -145,7 +146,7 @@ export async function runPretraining(
     checkpoint: resume?.checkpoint,
     model,
     optimizer: resume?.optimizer,
-    trainer: { clipNorm: a.clipNorm, learningRate: a.lr },
+    trainer: { clipNorm: a.clipNorm, learningRate: a.lr, loss: lossOptions(a) },
   };
   const engine: TrainingEngine = a.engine
     ? await a.engine(init, a.workers)
@@ -193,6 +194,16 @@ async function loop(
     seed,
     step: 0,
   };
+  if ((progress.lossAggregation ?? 'mean') !== a.lossAggregation) {
+    // The best validation loss so far was measured in another aggregation: not comparable.
+    progress = {
+      ...progress,
+      bestStep: -1,
+      bestValLoss: Number.POSITIVE_INFINITY,
+      evalsSinceBest: 0,
+    };
+  }
+  progress = { ...progress, lossAggregation: a.lossAggregation };
   if (a.command) {
     const fromStep = progress.step;
     progress = {
@@ -215,6 +226,7 @@ async function loop(
       evalEvery: a.evalEvery,
       evalWindows: a.evalWindows,
       lengthPower: a.lengthPower,
+      loss: lossOptions(a),
       lr: a.lr,
       maxMinutes: Number.isFinite(a.maxMinutes) ? a.maxMinutes : null,
       minLr: a.minLr,
@@ -261,7 +273,8 @@ async function loop(
   });
 
   const evaluate = async (): Promise<boolean> => {
-    const valLoss = await engine.evaluate(ctx.valBatches);
+    // The engines average the validation totals; `finishPinball` maps that to the loss.
+    const valLoss = finishPinball(await engine.evaluate(ctx.valBatches), 1, lossOptions(a));
     const improved = valLoss < progress.bestValLoss;
     progress = {
       ...progress,
@@ -345,4 +358,10 @@ async function verifyReplicas(engine: TrainingEngine, step: number): Promise<str
     throw new Error(`replicas diverged at step ${step}: weight checksums ${sums.join(', ')}`);
   }
   return sums;
+}
+
+function lossOptions(a: ResolvedPretrainArgs): PinballOptions {
+  return a.lossAggregation === 'mean'
+    ? { aggregation: 'mean' }
+    : { aggregation: a.lossAggregation, epsilon: a.lossEpsilon };
 }

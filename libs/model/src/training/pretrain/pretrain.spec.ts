@@ -183,6 +183,37 @@ describe('runPretraining', () => {
     expect(maxDiff).toBeLessThan(1e-5);
   }, 60_000);
 
+  it('validates in the aggregation it trains with; a resume that changes it starts a fresh best', async () => {
+    const first: Array<{ step: number; valLoss: number }> = [];
+    await runPretraining(args('agg', { evalEvery: 3, lossAggregation: 'geometric', steps: 6 }), {
+      onEval: (e) => first.push(e),
+    });
+    const evals: Array<{ step: number; improved: boolean; valLoss: number }> = [];
+    const r = await runPretraining(
+      // A learning rate too small to move the weights: the change of aggregation is all that differs.
+      args('agg', { evalEvery: 3, lr: 1e-9, resume: path.join(tmp, 'agg'), steps: 9 }),
+      { onEval: (e) => evals.push(e) },
+    );
+    // The arithmetic mean of the windows' losses lies above their geometric mean (AM–GM), so
+    // without the reset step 9 could never beat the geometric best of step 6.
+    expect(evals.map((e) => e.step)).toEqual([9]);
+    expect(evals[0].valLoss).toBeGreaterThan(first[first.length - 1].valLoss);
+    expect(evals[0].improved).toBe(true);
+    expect(r.bestStep).toBe(9);
+    const state = JSON.parse(
+      fs.readFileSync(path.join(r.outDir, 'last', 'training-state.json'), 'utf8'),
+    ) as { lossAggregation: string };
+    expect(state.lossAggregation).toBe('mean');
+    const manifest = JSON.parse(fs.readFileSync(path.join(r.outDir, 'manifest.json'), 'utf8')) as {
+      extra: { training: { loss: unknown } };
+    };
+    expect(manifest.extra.training.loss).toEqual({ aggregation: 'mean' });
+    expect(() => resolvePretrainArgs({ ...args('x'), lossEpsilon: 0 })).toThrow(/lossEpsilon/);
+    expect(() =>
+      resolvePretrainArgs({ ...args('x'), lossAggregation: 'median' as 'mean' }),
+    ).toThrow(/lossAggregation must be one of mean, geometric/);
+  }, 60_000);
+
   it('trains through two worker threads by default, replicas agreeing (needs npm run build)', async () => {
     const { engine: _local, ...rest } = args('workers', { steps: 4, evalEvery: 2, workers: 2 });
     const result = await runPretraining({ ...rest, backends: ['wasm'] });

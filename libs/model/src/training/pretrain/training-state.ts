@@ -7,6 +7,7 @@ import {
   writeCheckpointDir,
   type CheckpointFiles,
 } from '../../checkpoint';
+import type { LossAggregation } from '../../heads/pinball-loss';
 import type { OptimizerSnapshot } from '../parallel/optimizer-state';
 
 export const TRAINING_STATE_JSON = 'training-state.json';
@@ -25,6 +26,8 @@ export interface TrainingProgress {
   readonly history: ReadonlyArray<{ step: number; trainLoss: number; valLoss: number }>;
   /** Command lines of this run and the runs it resumed, oldest first, with their start steps. */
   readonly commands?: ReadonlyArray<{ readonly fromStep: number; readonly command: string }>;
+  /** The loss aggregation `bestValLoss` and `history` were measured in (absent: 'mean'). */
+  readonly lossAggregation?: LossAggregation;
 }
 
 interface StateFile extends TrainingProgress {
