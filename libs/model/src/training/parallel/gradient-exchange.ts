@@ -69,8 +69,9 @@ export class GradientExchange {
   }
 
   /**
-   * Sum slot [i] = Σ_w f32(slot_w[i]·weight_w), summed in worker order in f32, for i in this
-   * worker's share. Call between the two barriers of a step.
+   * Sum slot [i] = f32(Σ_w slot_w[i]·weight_w), the products and their sum taken in f64 in
+   * worker order and rounded once, for i in this worker's share. Call between the two barriers
+   * of a step. (JS arithmetic is deterministic, so every worker would compute the same bits.)
    */
   reduceShare(step: number, worker: number): void {
     const [lo, hi] = this.share(worker);
@@ -82,14 +83,13 @@ export class GradientExchange {
     if (slots.length === 2) {
       const b = slots[1];
       const wb = weights[1];
-      for (let i = lo; i < hi; i++) out[i] = Math.fround(a[i] * wa) + Math.fround(b[i] * wb);
+      for (let i = lo; i < hi; i++) out[i] = a[i] * wa + b[i] * wb;
       return;
     }
-    for (let i = lo; i < hi; i++) out[i] = a[i] * wa;
-    for (let w = 1; w < slots.length; w++) {
-      const s = slots[w];
-      const ws = weights[w];
-      for (let i = lo; i < hi; i++) out[i] += Math.fround(s[i] * ws);
+    for (let i = lo; i < hi; i++) {
+      let s = a[i] * wa;
+      for (let w = 1; w < slots.length; w++) s += slots[w][i] * weights[w];
+      out[i] = s;
     }
   }
 

@@ -6,6 +6,7 @@ import { TINY_MODEL_ARGS } from '../../patch-model.config';
 import { makeForecastBatch, type ForecastBatch } from '../forecast-batch';
 import { GradientExchange } from './gradient-exchange';
 import { LocalEngine } from './local.engine';
+import { ownHeapViews, Replica } from './replica';
 import { shardRanges, sliceBatch, type TrainingEngine } from './training-engine';
 import { WorkerPoolEngine } from './worker-pool.engine';
 
@@ -77,6 +78,19 @@ describe('GradientExchange weighted reduction', () => {
     expect(Array.from(x.sum(4))).toEqual(Array.from({ length: 10 }, () => 0)); // other parity
   });
 
+  it('rounds the weighted sum to f32 once (not each product)', () => {
+    const x = new GradientExchange(GradientExchange.allocate(2, 1), 2, 1);
+    // (1 + 2⁻²³)·0.75 = 0.75 + 1.5·2⁻²⁴ is a tie in f32 (rounds to 0.75 + 2⁻²³); in f64 it is
+    // exact, and minus 0.75 leaves 3·2⁻²⁵, which f32 holds exactly.
+    x.slot(0, 0)[0] = 1 + 2 ** -23;
+    x.slot(0, 1)[0] = -1;
+    x.setWeight(0, 0, 0.75);
+    x.setWeight(0, 1, 0.75);
+    x.reduceShare(0, 0);
+    x.reduceShare(0, 1);
+    expect(x.sum(0)[0]).toBe(3 * 2 ** -25);
+  });
+
   it('sums three workers in worker order', () => {
     const x = new GradientExchange(GradientExchange.allocate(3, 4), 3, 4);
     [1, 10, 100].forEach((v, w) => {
@@ -86,6 +100,54 @@ describe('GradientExchange weighted reduction', () => {
     for (let w = 0; w < 3; w++) x.reduceShare(0, w);
     // 1/2 + 10/4 + 100/8 = 15.5 per unit
     expect(Array.from(x.sum(0))).toEqual([15.5, 31, 46.5, 62]);
+  });
+});
+
+describe('ownHeapViews (wasm)', () => {
+  it('views tensors with their own memory, and refuses tensors that share it', () => {
+    const a = tf.tensor1d([1, 2, 3, 4]);
+    const b = tf.tensor1d([5, 6, 7, 8]);
+    const alias = tf.reshape(a, [2, 2]); // shares a's data on wasm
+    try {
+      const views = ownHeapViews([a, b]);
+      expect(views?.map((v) => Array.from(v))).toEqual([
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ]);
+      expect(ownHeapViews([alias, b])).not.toBeNull();
+      expect(ownHeapViews([a, alias])).toBeNull();
+      expect(ownHeapViews([b], [alias])).not.toBeNull();
+      expect(ownHeapViews([a, b], [alias])).toBeNull();
+    } finally {
+      tf.dispose([a, b, alias]);
+    }
+  });
+});
+
+describe('Replica.step through the exchange (one party, shard weight 0.25)', () => {
+  it('applies weight × gradient, written back in place, and leaks no tensor', async () => {
+    const viaExchange = await Replica.create(init);
+    const reference = await Replica.create(init);
+    try {
+      const size = viaExchange.layout.size;
+      const exchange = new GradientExchange(GradientExchange.allocate(1, size), 1, size);
+      expect(viaExchange.checksum()).toBe(reference.checksum());
+      expect(viaExchange.step(exchange, 0, 0, batches[0], 0.25, 1e-3)).toBeGreaterThan(0);
+      const before = tf.memory().numTensors; // Adam's moments exist from the first step on
+      expect(viaExchange.step(exchange, 0, 1, batches[1], 0.25, 1e-3)).toBeGreaterThan(0);
+      expect(tf.memory().numTensors).toBe(before);
+      // The same two steps by hand: the raw gradient × 0.25 (exact in f32) through the trainer.
+      for (let step = 0; step < 2; step++) {
+        const { loss, grads } = reference.trainer.computeGradients(batches[step]);
+        const scaled = new Map([...grads].map(([p, g]) => [p, tf.mul(g, 0.25)]));
+        tf.dispose([loss, ...grads.values()]);
+        reference.trainer.applyGradients(scaled);
+      }
+      expect(viaExchange.checksum()).toBe(reference.checksum());
+    } finally {
+      viaExchange.dispose();
+      reference.dispose();
+    }
   });
 });
 
