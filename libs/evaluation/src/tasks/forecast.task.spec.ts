@@ -1,6 +1,10 @@
 import type { SeriesForecast } from '@fleetfm/model';
 import { ForecastModelPort, signalIdOf, type ModelForecastOptions } from '@fleetfm/forecasting';
-import { evaluateForecasting, type EvalSeries } from './forecast.task';
+import {
+  evaluateForecasting,
+  evaluateForecastingPerSeries,
+  type EvalSeries,
+} from './forecast.task';
 
 /**
  * Forecasts `last + fraction × step × slope-estimate` for every quantile: on a ramp x_t = a·t
@@ -67,5 +71,67 @@ describe('evaluateForecasting', () => {
     // Geometric mean over the six windows: (0.5^4 · 0.25^2)^(1/6).
     expect(r.fleetfm.relativeMase).toBeCloseTo(Math.pow(0.5 ** 4 * 0.25 ** 2, 1 / 6), 5);
     expect(r.byChannel.speed_mps.baselineRelativeMase).toBeUndefined();
+  });
+});
+
+/**
+ * Seasonal naive with period 4 plus half the ramp's drift: on x_t = p[t mod 4] + t it misses by
+ * 4 − 2 = 2 at every step of a 4-step horizon.
+ */
+class HalfDriftSeasonalModel extends ForecastModelPort {
+  readonly contextLength = 32;
+  readonly horizon = 4;
+  readonly quantiles = [0.1, 0.5, 0.9];
+  readonly contextLengths: number[] = [];
+  async forecast(
+    contexts: readonly Float32Array[],
+    o: ModelForecastOptions,
+  ): Promise<SeriesForecast[]> {
+    return contexts.map((c) => {
+      this.contextLengths.push(c.length);
+      const n = c.length;
+      const path = Float32Array.from({ length: o.horizon }, (_, h) => c[n - 4 + (h % 4)] + 2);
+      return {
+        levels: [...o.quantiles],
+        mean: path,
+        median: path,
+        quantiles: o.quantiles.map(() => path.slice()),
+      };
+    });
+  }
+}
+
+describe('evaluateForecastingPerSeries', () => {
+  // x_t = p[t mod 4] + t with p = (0, 4, 0, −4); 40 steps: origins 32 and 36 (both ≡ 0 mod 4).
+  const pattern = [0, 4, 0, -4];
+  const values = Float32Array.from({ length: 40 }, (_, t) => pattern[t % 4] + t);
+  const base = { channel: 'not-a-signal', context: 32, horizon: 4, values, windows: 2 };
+
+  it("scores each window against seasonal naive with its own series' season", async () => {
+    const model = new HalfDriftSeasonalModel();
+    const r = await evaluateForecastingPerSeries(
+      model,
+      [
+        { ...base, group: 'season-4', id: 'a', season: 4 },
+        { ...base, group: 'season-1', id: 'b', season: 1 },
+        // A shorter context: the model sees 16 steps.
+        { ...base, context: 16, group: 'season-4-short', id: 'c', season: 4 },
+      ],
+      { levels: [0.1, 0.5, 0.9] },
+    );
+    expect(r.windows).toBe(6);
+    expect(r.windowsByContext).toEqual({ 16: 2, 32: 4 });
+    expect(model.contextLengths.sort((a, b) => a - b)).toEqual([16, 16, 32, 32, 32, 32]);
+    // Season 4: seasonal naive misses by the drift of one season, 4, at every step; the model by 2.
+    expect(r.byGroup['season-4'].relativeMase).toBeCloseTo(0.5, 6);
+    expect(r.byGroup['season-4'].season).toBe(4);
+    expect(r.byGroup['season-4-short'].relativeMase).toBeCloseTo(0.5, 6);
+    // Season 1 (last value x_{n−1} = n − 5 at n ≡ 0 mod 4): the actuals x_n … x_{n+3} are
+    // n, n + 5, n + 2, n − 1, errors 5, 10, 7, 4: MAE 6.5, so the ratio is 2 / 6.5.
+    expect(r.byGroup['season-1'].relativeMase).toBeCloseTo(2 / 6.5, 6);
+    expect(r.byGroup['season-1'].season).toBe(1);
+    // Overall: geometric mean over the six windows.
+    expect(r.fleetfm.relativeMase).toBeCloseTo(Math.pow(0.5 ** 4 * (2 / 6.5) ** 2, 1 / 6), 6);
+    expect(r.baseline).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { signalIdOf, type ForecastModelPort } from '@fleetfm/forecasting';
+import type { SeriesForecast } from '@fleetfm/model';
 import type { StatisticalForecaster } from '../baselines/augurs-ets.baseline';
 import {
   geometricMean,
@@ -91,15 +92,7 @@ export async function evaluateForecasting(
       windows.push({ origin, series: s });
     }
   }
-  const ratios = {
-    baseMase: [] as number[],
-    baseWql: [] as number[],
-    channel: [] as string[],
-    mase: [] as number[],
-    wql: [] as number[],
-  };
-  const sums = { baseMase: 0, baseWql: 0, mase: 0, naiveMase: 0, naiveWql: 0, wql: 0 };
-  let used = 0;
+  const scores = new ScoreAccumulator(o.baseline?.name);
   const batchSize = o.batchSize ?? 64;
   for (let start = 0; start < windows.length; start += batchSize) {
     const batch = windows.slice(start, start + batchSize);
@@ -110,66 +103,234 @@ export async function evaluateForecasting(
       signalIds: batch.map((w) => signalIdOf(w.series.channel)),
     });
     batch.forEach((w, b) => {
-      const history = histories[b];
       const actual = w.series.values.subarray(w.origin, w.origin + o.horizon);
-      const scale = seasonalScale(history, season);
-      const naiveMae = meanAbsoluteError(actual, seasonalNaive(history, o.horizon, season));
-      const naiveWql = weightedQuantileLoss(
-        actual,
-        seasonalNaiveQuantiles(history, o.horizon, o.levels, season),
-        o.levels,
-      );
-      if (!(scale > 0 && naiveMae > 0 && naiveWql > 0 && Number.isFinite(naiveWql))) return;
-      used++;
-      const mae = meanAbsoluteError(actual, out[b].median);
-      const wql = weightedQuantileLoss(actual, out[b].quantiles, o.levels);
-      ratios.channel.push(w.series.channel);
-      ratios.mase.push(mae / naiveMae);
-      ratios.wql.push(wql / naiveWql);
-      sums.mase += mae / scale;
-      sums.wql += wql;
-      sums.naiveMase += naiveMae / scale;
-      sums.naiveWql += naiveWql;
-      if (o.baseline) {
-        const f = o.baseline.forecast(history, o.horizon, o.levels);
-        const median = f.quantiles[o.levels.indexOf(0.5)] ?? f.mean;
-        const bMae = meanAbsoluteError(actual, median);
-        const bWql = weightedQuantileLoss(actual, f.quantiles, o.levels);
-        ratios.baseMase.push(bMae / naiveMae);
-        ratios.baseWql.push(bWql / naiveWql);
-        sums.baseMase += bMae / scale;
-        sums.baseWql += bWql;
-      }
+      const s = scoreWindow(histories[b], actual, out[b], season, o.levels, o.baseline);
+      if (s) scores.add(w.series.channel, s);
     });
     o.onProgress?.(start + batch.length, windows.length);
   }
-  const n = Math.max(used, 1);
+  const totals = scores.totals();
   return {
-    baseline: o.baseline
-      ? {
-          meanMase: sums.baseMase / n,
-          meanWql: sums.baseWql / n,
-          name: o.baseline.name,
-          relativeMase: geometricMean(ratios.baseMase),
-          relativeWql: geometricMean(ratios.baseWql),
-        }
-      : undefined,
-    byChannel: scoresByChannel(ratios),
+    baseline: totals.baseline,
+    byChannel: scores.byGroup(),
     context: o.context,
-    fleetfm: {
-      meanMase: sums.mase / n,
-      meanWql: sums.wql / n,
-      relativeMase: geometricMean(ratios.mase),
-      relativeWql: geometricMean(ratios.wql),
-    },
+    fleetfm: totals.fleetfm,
     horizon: o.horizon,
     levels: [...o.levels],
     season,
-    seasonalNaive: { meanMase: sums.naiveMase / n, meanWql: sums.naiveWql / n },
+    seasonalNaive: totals.seasonalNaive,
     series: series.length,
-    skippedWindows: windows.length - used,
-    windows: used,
+    skippedWindows: windows.length - scores.used,
+    windows: scores.used,
   };
+}
+
+/** A series scored with its own context, horizon and season, in a named group (family). */
+export interface SeasonalEvalSeries extends EvalSeries {
+  readonly group: string;
+  /** Season of its seasonal naive (1 = the last value). */
+  readonly season: number;
+  /** Steps of history given to the model per window (the model left-pads short ones). */
+  readonly context: number;
+  readonly horizon: number;
+  /** Scored windows: the last `windows` non-overlapping horizons of the series. */
+  readonly windows: number;
+}
+
+export interface PerSeriesForecastOptions {
+  readonly levels: readonly number[];
+  readonly baseline?: StatisticalForecaster;
+  readonly batchSize?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface GroupScores extends ChannelScores {
+  readonly season: number;
+}
+
+export interface PerSeriesForecastResult {
+  readonly levels: readonly number[];
+  readonly series: number;
+  readonly windows: number;
+  readonly skippedWindows: number;
+  /** Scored windows by context length. */
+  readonly windowsByContext: Readonly<Record<string, number>>;
+  readonly seasonalNaive: { readonly meanMase: number; readonly meanWql: number };
+  readonly fleetfm: MethodScores;
+  readonly baseline?: MethodScores & { readonly name: string };
+  readonly byGroup: Readonly<Record<string, GroupScores>>;
+}
+
+interface SeriesWindow {
+  readonly series: SeasonalEvalSeries;
+  readonly origin: number;
+}
+
+/**
+ * `evaluateForecasting` for series that each bring their own context, horizon and season (a
+ * benchmark of mixed frequencies): every window is scored against seasonal naive with its own
+ * series' season, and the ratios are aggregated the same way, overall and by group.
+ */
+export async function evaluateForecastingPerSeries(
+  model: ForecastModelPort,
+  series: readonly SeasonalEvalSeries[],
+  o: PerSeriesForecastOptions,
+): Promise<PerSeriesForecastResult> {
+  const byHorizon = new Map<number, SeriesWindow[]>();
+  for (const s of series) {
+    for (let i = 0; i < s.windows; i++) {
+      const origin = s.values.length - (s.windows - i) * s.horizon;
+      if (origin < 2 * s.season) continue;
+      const list = byHorizon.get(s.horizon) ?? [];
+      list.push({ origin, series: s });
+      byHorizon.set(s.horizon, list);
+    }
+  }
+  const total = [...byHorizon.values()].reduce((a, w) => a + w.length, 0);
+  const scores = new ScoreAccumulator(o.baseline?.name);
+  const contexts: Record<string, number> = {};
+  const seasons = new Map<string, number>();
+  const batchSize = o.batchSize ?? 64;
+  let done = 0;
+  for (const [horizon, windows] of [...byHorizon.entries()].sort((a, b) => a[0] - b[0])) {
+    for (let start = 0; start < windows.length; start += batchSize) {
+      const batch = windows.slice(start, start + batchSize);
+      const histories = batch.map((w) =>
+        w.series.values.slice(Math.max(0, w.origin - w.series.context), w.origin),
+      );
+      const out = await model.forecast(histories, {
+        horizon,
+        quantiles: o.levels,
+        signalIds: batch.map((w) => signalIdOf(w.series.channel)),
+      });
+      batch.forEach((w, b) => {
+        const actual = w.series.values.subarray(w.origin, w.origin + horizon);
+        const s = scoreWindow(histories[b], actual, out[b], w.series.season, o.levels, o.baseline);
+        if (!s) return;
+        scores.add(w.series.group, s);
+        seasons.set(w.series.group, w.series.season);
+        contexts[histories[b].length] = (contexts[histories[b].length] ?? 0) + 1;
+      });
+      done += batch.length;
+      o.onProgress?.(done, total);
+    }
+  }
+  const byGroup: Record<string, GroupScores> = {};
+  for (const [group, g] of Object.entries(scores.byGroup())) {
+    byGroup[group] = { ...g, season: seasons.get(group) ?? 1 };
+  }
+  return {
+    ...scores.totals(),
+    byGroup,
+    levels: [...o.levels],
+    series: series.length,
+    skippedWindows: total - scores.used,
+    windows: scores.used,
+    windowsByContext: contexts,
+  };
+}
+
+/** Per-window ratios to seasonal naive and scaled sums, aggregated as the benchmarks do. */
+class ScoreAccumulator {
+  used = 0;
+  private readonly ratios = {
+    baseMase: [] as number[],
+    baseWql: [] as number[],
+    channel: [] as string[],
+    mase: [] as number[],
+    wql: [] as number[],
+  };
+  private readonly sums = { baseMase: 0, baseWql: 0, mase: 0, naiveMase: 0, naiveWql: 0, wql: 0 };
+
+  constructor(private readonly baselineName?: string) {}
+
+  add(group: string, s: WindowScore): void {
+    const { ratios, sums } = this;
+    this.used++;
+    ratios.channel.push(group);
+    ratios.mase.push(s.mae / s.naiveMae);
+    ratios.wql.push(s.wql / s.naiveWql);
+    sums.mase += s.mae / s.scale;
+    sums.wql += s.wql;
+    sums.naiveMase += s.naiveMae / s.scale;
+    sums.naiveWql += s.naiveWql;
+    if (s.baseMae !== undefined && s.baseWql !== undefined) {
+      ratios.baseMase.push(s.baseMae / s.naiveMae);
+      ratios.baseWql.push(s.baseWql / s.naiveWql);
+      sums.baseMase += s.baseMae / s.scale;
+      sums.baseWql += s.baseWql;
+    }
+  }
+
+  totals(): Pick<ForecastTaskResult, 'baseline' | 'fleetfm' | 'seasonalNaive'> {
+    const { ratios, sums } = this;
+    const n = Math.max(this.used, 1);
+    return {
+      baseline:
+        this.baselineName !== undefined
+          ? {
+              meanMase: sums.baseMase / n,
+              meanWql: sums.baseWql / n,
+              name: this.baselineName,
+              relativeMase: geometricMean(ratios.baseMase),
+              relativeWql: geometricMean(ratios.baseWql),
+            }
+          : undefined,
+      fleetfm: {
+        meanMase: sums.mase / n,
+        meanWql: sums.wql / n,
+        relativeMase: geometricMean(ratios.mase),
+        relativeWql: geometricMean(ratios.wql),
+      },
+      seasonalNaive: { meanMase: sums.naiveMase / n, meanWql: sums.naiveWql / n },
+    };
+  }
+
+  byGroup(): Record<string, ChannelScores> {
+    return scoresByChannel(this.ratios);
+  }
+}
+
+interface WindowScore {
+  readonly scale: number;
+  readonly naiveMae: number;
+  readonly naiveWql: number;
+  readonly mae: number;
+  readonly wql: number;
+  readonly baseMae?: number;
+  readonly baseWql?: number;
+}
+
+/**
+ * One window's errors: the seasonal-naive scale of the history, seasonal naive's MAE and WQL on
+ * the actuals, the model's (median / quantiles), and the baseline's (fitted here). Undefined
+ * when seasonal naive is exact or the scale is zero, where the ratios are undefined.
+ */
+function scoreWindow(
+  history: Float32Array,
+  actual: Float32Array,
+  forecast: SeriesForecast,
+  season: number,
+  levels: readonly number[],
+  baseline: StatisticalForecaster | undefined,
+): WindowScore | undefined {
+  const horizon = actual.length;
+  const scale = seasonalScale(history, season);
+  const naiveMae = meanAbsoluteError(actual, seasonalNaive(history, horizon, season));
+  const naiveWql = weightedQuantileLoss(
+    actual,
+    seasonalNaiveQuantiles(history, horizon, levels, season),
+    levels,
+  );
+  if (!(scale > 0 && naiveMae > 0 && naiveWql > 0 && Number.isFinite(naiveWql))) return undefined;
+  const mae = meanAbsoluteError(actual, forecast.median);
+  const wql = weightedQuantileLoss(actual, forecast.quantiles, levels);
+  if (!baseline) return { mae, naiveMae, naiveWql, scale, wql };
+  const f = baseline.forecast(history, horizon, levels);
+  const median = f.quantiles[levels.indexOf(0.5)] ?? f.mean;
+  const baseMae = meanAbsoluteError(actual, median);
+  const baseWql = weightedQuantileLoss(actual, f.quantiles, levels);
+  return { baseMae, baseWql, mae, naiveMae, naiveWql, scale, wql };
 }
 
 function scoresByChannel(r: {
