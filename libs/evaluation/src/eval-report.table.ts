@@ -1,4 +1,4 @@
-import type { EvalReport } from './eval.service';
+import type { EvalReport, ZeroShotReport } from './eval.service';
 
 const fmt = (v: number | undefined, digits = 3): string =>
   v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits);
@@ -71,7 +71,50 @@ export function formatEvalTable(r: EvalReport): string {
     `embeddings: ${r.embeddings.probeSegments} probe / ${r.embeddings.gallerySegments} gallery segments`,
   );
   if (r.baselineError) lines.push(r.baselineError);
+  if (r.zeroShot) lines.push('', ...zeroShotLines(r.zeroShot));
   return lines.join('\n');
+}
+
+/** The zero-shot guard as its own small table, by family; no target, no "met". */
+function zeroShotLines(z: ZeroShotReport): string[] {
+  const b = z.baseline;
+  const rows: string[][] = [
+    [
+      '  family',
+      'season',
+      'windows',
+      'FleetFM MASE',
+      'WQL',
+      b ? 'AutoETS MASE' : 'baseline',
+      'WQL',
+    ],
+    [
+      '  all',
+      'own',
+      String(z.windows),
+      fmt(z.fleetfm.relativeMase),
+      fmt(z.fleetfm.relativeWql),
+      fmt(b?.relativeMase),
+      fmt(b?.relativeWql),
+    ],
+    ...Object.entries(z.byGroup).map(([family, g]) => [
+      `  ${family}`,
+      String(g.season),
+      String(g.windows),
+      fmt(g.relativeMase),
+      fmt(g.relativeWql),
+      fmt(g.baselineRelativeMase),
+      fmt(g.baselineRelativeWql),
+    ]),
+  ];
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((row) => row[j].length)));
+  const contexts = Object.entries(z.windowsByContext)
+    .map(([c, n]) => `${n} × ${c}`)
+    .join(', ');
+  return [
+    `zero-shot guard (NOT an issue target): ${z.series} synthetic benchmark-like series (seed ${z.seed}), relative MASE / WQL vs seasonal naive with each series' own season; contexts ${contexts}; ${z.skippedWindows} windows left out where seasonal naive was exact`,
+    ...rows.map((row) => row.map((cell, j) => cell.padEnd(widths[j])).join('  ')),
+  ];
 }
 
 function met(ok: boolean): string {

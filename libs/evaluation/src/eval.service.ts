@@ -1,17 +1,28 @@
 import { AnomalyDetectionService, readDetectorCalibration } from '@fleetfm/anomaly';
 import type { SignalName } from '@fleetfm/domain';
-import { PatchForecastAdapter, type LoadedModel } from '@fleetfm/forecasting';
+import {
+  PatchForecastAdapter,
+  type ForecastModelPort,
+  type LoadedModel,
+} from '@fleetfm/forecasting';
 import { embeddersForCheckpoint, EmbeddingService } from '@fleetfm/retrieval';
 import { defaultSharedDataDir, loadTraceLibrary } from '@fleetfm/simulator';
 import { AugursEtsBaseline, type StatisticalForecaster } from './baselines/augurs-ets.baseline';
+import {
+  heldOutBenchmarkSeries,
+  ZERO_SHOT_SEED,
+  type HeldOutBenchmarkOptions,
+} from './heldout/held-out-benchmark';
 import { heldOutGpsTrips } from './heldout/held-out-gps';
 import { EVAL_FLEET_SEED, simulateHeldOutFleet } from './heldout/held-out-fleet';
 import { evaluateAnomalies, type AnomalyTaskResult } from './tasks/anomaly.task';
 import { evaluateEmbeddings, type EmbeddingTaskResult } from './tasks/embedding.task';
 import {
   evaluateForecasting,
+  evaluateForecastingPerSeries,
   type EvalSeries,
   type ForecastTaskResult,
+  type PerSeriesForecastResult,
 } from './tasks/forecast.task';
 
 export interface EvalOptions {
@@ -39,6 +50,11 @@ export interface EvalOptions {
     readonly segmentS: number;
     readonly channels: readonly SignalName[];
   };
+  /**
+   * The zero-shot guard on benchmark-like series (`heldOutBenchmarkSeries`); false skips it.
+   * Default: on, with the generator's default sizes.
+   */
+  readonly zeroShot?: HeldOutBenchmarkOptions | false;
   /** Use the AutoETS baseline. Default true. */
   readonly baseline?: boolean;
   readonly onStage?: (stage: string) => void;
@@ -80,6 +96,17 @@ export const ISSUE_TARGETS: EvalTargets = {
   relativeWql: 0.65,
 };
 
+/**
+ * Forecasting of benchmark-like series far from driving (hourly, daily, monthly seasonality,
+ * random walks, AR, intermittent demand, level shifts): a guard against over-fitting to driving,
+ * not one of the issue's targets.
+ */
+export interface ZeroShotReport extends PerSeriesForecastResult {
+  readonly description: string;
+  readonly seed: number;
+  readonly elapsedS: number;
+}
+
 export interface EvalReport {
   readonly model: {
     readonly dir: string;
@@ -91,6 +118,8 @@ export interface EvalReport {
   readonly forecasting: ForecastTaskResult;
   readonly anomaly: AnomalyTaskResult;
   readonly embeddings: EmbeddingTaskResult;
+  /** The zero-shot guard; absent when skipped. Not part of `targets`. */
+  readonly zeroShot?: ZeroShotReport;
   readonly targets: EvalTargets;
   readonly baselineError?: string;
   readonly elapsedS: number;
@@ -179,6 +208,13 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     },
   ).finally(() => embedders.dispose());
 
+  // Last, so that the driving evaluations run exactly as they did before the guard existed.
+  let zeroShot: ZeroShotReport | undefined;
+  if (o.zeroShot !== false) {
+    o.onStage?.('zero-shot');
+    zeroShot = await evaluateZeroShot(forecaster, c.quantiles, o.zeroShot ?? {}, baseline, o);
+  }
+
   return {
     anomaly,
     baselineError,
@@ -197,5 +233,35 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
       parameters: loaded.manifest.parameters,
     },
     targets: ISSUE_TARGETS,
+    zeroShot,
+  };
+}
+
+/** The zero-shot guard: each benchmark-like series scored with its own season, by family. */
+export async function evaluateZeroShot(
+  forecaster: ForecastModelPort,
+  levels: readonly number[],
+  sizes: HeldOutBenchmarkOptions,
+  baseline: StatisticalForecaster | undefined,
+  o: Pick<EvalOptions, 'onProgress'> = {},
+): Promise<ZeroShotReport> {
+  const started = performance.now();
+  const seed = sizes.seed ?? ZERO_SHOT_SEED;
+  const series = heldOutBenchmarkSeries({ ...sizes, seed }).map((s) => ({
+    ...s,
+    channel: s.family,
+    group: s.family,
+  }));
+  const result = await evaluateForecastingPerSeries(forecaster, series, {
+    baseline,
+    levels,
+    onProgress: o.onProgress,
+  });
+  return {
+    description:
+      "guard, not an issue target: synthetic benchmark-like series (not KernelSynth, not driving), seasonal naive with each series' own season, signal id 0",
+    ...result,
+    elapsedS: (performance.now() - started) / 1000,
+    seed,
   };
 }

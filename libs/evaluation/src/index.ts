@@ -3,6 +3,7 @@ export * from './metrics/ranking-metrics';
 export * from './baselines/augurs-ets.baseline';
 export * from './eval-report.table';
 export * from './eval.service';
+export * from './heldout/held-out-benchmark';
 export * from './heldout/held-out-fleet';
 export * from './heldout/held-out-gps';
 export * from './tasks/anomaly.task';

@@ -40,6 +40,7 @@ describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
           rateHz: 1,
           tripsPerDriver: 1,
         },
+        zeroShot: { seriesPerFamily: 2, windowsPerSeries: 1 },
       },
     );
     const json = JSON.parse(fs.readFileSync(out, 'utf8')) as EvalReport;
@@ -51,5 +52,23 @@ describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
     expect(json.embeddings.drivers).toBe(3);
     expect(json.embeddings.driverTop1).toBeGreaterThanOrEqual(0);
     expect(lines.join('\n')).toContain('relative MASE');
+    // The zero-shot guard: its own section of the JSON and its own lines, apart from the targets.
+    expect(json.zeroShot?.series).toBe(16);
+    expect(Object.keys(json.zeroShot?.byGroup ?? {})).toHaveLength(8);
+    expect(json.zeroShot?.byGroup['hourly-additive'].season).toBe(24);
+    expect(json.zeroShot?.fleetfm.relativeMase).toBeGreaterThan(0);
+    expect(json.zeroShot?.baseline?.relativeMase).toBeGreaterThan(0);
+    expect(json.targets).toEqual({
+      anomalyAucPr: 0.8,
+      driverTop1: 0.9,
+      relativeMase: 0.8,
+      relativeWql: 0.65,
+    });
+    const table = lines.join('\n');
+    expect(table).toContain('zero-shot guard (NOT an issue target)');
+    expect(table).toMatch(/\n\s+monthly-yearly\s+12\s/);
+    expect(table.indexOf('zero-shot guard')).toBeGreaterThan(
+      table.indexOf('scenario precision@10'),
+    );
   }, 30_000);
 });

@@ -14,6 +14,8 @@ export interface EvalCommandOptions {
   readonly model?: string;
   readonly output?: string;
   readonly baseline?: boolean;
+  /** false (`--no-zero-shot`) skips the zero-shot guard. */
+  readonly zeroShot?: boolean;
 }
 
 /** `fleetfm eval`: forecasting, anomaly, driver-ID and scenario metrics on held-out data. */
@@ -28,6 +30,7 @@ export async function runEvalCommand(
     const report = await evaluateModel(loaded, {
       ...sizes,
       baseline: opts.baseline ?? sizes.baseline,
+      zeroShot: opts.zeroShot === false ? false : sizes.zeroShot,
       dataDir: ctx.sharedDataDir ?? sizes.dataDir,
       onProgress: (done, total) => bar.update(done, total),
       onStage: (stage) => {
@@ -49,11 +52,15 @@ export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
     .description(
-      'evaluate a checkpoint on held-out simulated drivers/vehicles and GPS vehicles: MASE/WQL vs seasonal naive and AutoETS, anomaly AUC-PR, driver top-1, scenario precision@10',
+      'evaluate a checkpoint on held-out simulated drivers/vehicles and GPS vehicles: MASE/WQL vs seasonal naive and AutoETS, anomaly AUC-PR, driver top-1, scenario precision@10; plus a zero-shot guard on benchmark-like non-driving series',
     )
     .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
     .option('--output <file>', 'write the full report as JSON')
     .option('--no-baseline', 'skip the AutoETS baseline')
+    .option(
+      '--no-zero-shot',
+      'skip the zero-shot guard (benchmark-like non-driving series; reported apart from the targets)',
+    )
     .action(async (opts: EvalCommandOptions) => {
       const config = loadConfig();
       await runEvalCommand(opts, {
