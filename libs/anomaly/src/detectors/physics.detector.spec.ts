@@ -32,7 +32,7 @@ const DRIVEN = [
   'speed_mps',
 ];
 
-function drive(n: number, seed = 7): Columns {
+function drive(n: number, seed = 7, hold?: readonly [number, number]): Columns {
   const rnd = lcg(seed);
   const c: Columns = Object.fromEntries(DRIVEN.map((k) => [k, new Float64Array(n)]));
   let v = 0;
@@ -45,8 +45,13 @@ function drive(n: number, seed = 7): Columns {
     let brake = 0;
     if (phase <= 1 || v < 1) pedal = 10 + 30 * rnd();
     else if (phase === 3) brake = 2 + 20 * rnd();
+    // Held at a stop (optional): the driver stops on the first row and keeps the brake at 30 %.
+    const held = hold !== undefined && t >= hold[0] && t < hold[1];
+    if (held) [pedal, brake] = [0, 30];
     let torque = pedal > 0 ? pedal * Math.min(3, 60 / Math.max(v, 1e-9)) : -5 * brake;
     let a = (pedal > 0 ? 0.02 * torque : 0) - 0.09 * brake - 3e-4 * v * v - 0.098 * grade - 0.1;
+    if (held && t === hold[0]) a = -v;
+    if (held && v === 0) [a, torque] = [0, 0];
     if (v + a < 0) a = -v;
     if (v === 0 && a < 0) [a, torque, pedal] = [0, 0, 0];
     const vNew = v + a;
@@ -153,6 +158,41 @@ describe('physicsScores', () => {
     // torque passes the pedals relation: only the force balance sees it, which grade shares, so
     // the evidence stops at `broken` (50). The pedals relation's 0 there had cleared it.
     expect(medianOf(braking, 0, braking.length)).toBeGreaterThan(10);
+  });
+
+  it('blames an accelerator reading off 0 at a stop with the brake held on the accelerator only', () => {
+    const c = drive(n, 7, [600, 660]);
+    expect(c.speed_mps[605]).toBe(0);
+    expect(c.motor_torque_nm[605]).toBe(0);
+    for (let t = 610; t < 660; t++) c.pedal_pct[t] = 0.1 * (t - 609);
+    const s = physicsScores(c);
+    // Both pedals read pressed and the motor does not drive: the brake is the pedal pressed, so
+    // the break says nothing against it (the force balance does not apply at a stop either).
+    expect(medianOf(breakOf(s.pedal_pct), 615, 660)).toBeGreaterThan(10);
+    expect(maxOf(breakOf(s.brake_pct), 615, 660)).toBeLessThan(2);
+  });
+
+  it('blames a brake reading while the driver accelerates on the brake, not the accelerator', () => {
+    const c = drive(n);
+    const rows: number[] = [];
+    for (let t = 600; t < 700; t++) {
+      if (c.pedal_pct[t] > 0 && c.motor_torque_nm[t] > 0) {
+        c.brake_pct[t] = 20;
+        rows.push(t);
+      }
+    }
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    const s = physicsScores(c);
+    const brake = breakOf(s.brake_pct);
+    const pedal = breakOf(s.pedal_pct);
+    expect(
+      medianOf(
+        rows.map((t) => brake[t]),
+        0,
+        rows.length,
+      ),
+    ).toBeGreaterThan(10);
+    expect(maxOf(rows.map((t) => pedal[t]))).toBeLessThan(2);
   });
 
   it('detects a frozen speed sensor while the vehicle accelerates', () => {

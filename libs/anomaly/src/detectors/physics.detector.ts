@@ -110,9 +110,11 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
   },
   {
     // Braking hard, friction takes whatever regeneration does not: a brake reading too high
-    // passes the one-sided check (regeneration never brakes harder than asked).
+    // passes the one-sided check (regeneration never brakes harder than asked). Both pedals
+    // pressed, the motor says which one the driver presses (see `bothPressedBlind`).
     blind: (c, t, member) =>
-      member === 'brake_pct' && c.pedal_pct[t] === 0 && c.brake_pct[t] > 0 && !lightBrake(c, t),
+      (member === 'brake_pct' && c.pedal_pct[t] === 0 && c.brake_pct[t] > 0 && !lightBrake(c, t)) ||
+      bothPressedBlind(c, t, member),
     breaks: (c, n, floorShare) => pedalsBreak(c, n, floorShare),
     features: () => [],
     lagged: [],
@@ -370,6 +372,20 @@ export function pedalsBreak(c: VehicleColumns, n: number, floorShare: number): F
     }
   }
   return inRobustScales(e, brake, floorShare, PEDAL_TOLERANCE);
+}
+
+/**
+ * Both pedals read pressed (the pedals relation breaks by the smaller of the two): the motor
+ * torque tells which pedal the driver presses, so the break says nothing against the other one.
+ * Driving torque: the accelerator is pressed and the brake reading is off; no driving torque
+ * (regenerating, or idle at a stop): the brake is pressed and the accelerator reading is off.
+ * Without this, a drifting accelerator at a stop with the brake held blamed the brake as much.
+ */
+export function bothPressedBlind(c: VehicleColumns, t: number, member: string): boolean {
+  if (!(c.pedal_pct[t] > 0 && c.brake_pct[t] > 0)) return false;
+  const q = c.motor_torque_nm[t];
+  if (!Number.isFinite(q)) return false;
+  return member === (q > 0 ? 'pedal_pct' : 'brake_pct');
 }
 
 /** At speed, a light brake demand is met by regeneration alone (see `pedalsBreak`). */
