@@ -1,5 +1,6 @@
 import { residual } from './drift.detector';
-import { pedalsBreak, physicsScores } from './physics.detector';
+import { pedalsBreak } from './pedal-relations';
+import { physicsScores } from './physics.detector';
 import { stuckRunLength } from './stuck.detector';
 
 /** Deterministic pseudo-random numbers in [0, 1) (LCG), so the tests are seeded. */
@@ -193,6 +194,37 @@ describe('physicsScores', () => {
       ),
     ).toBeGreaterThan(10);
     expect(maxOf(rows.map((t) => pedal[t]))).toBeLessThan(2);
+  });
+
+  it('blames a speed drift on the speed, not the accelerometer (whose force balance it breaks)', () => {
+    const c = drive(n);
+    // 0.05 m/s per row: Δspeed no longer matches the acceleration (kinematics), and the drag of
+    // the drifted speed no longer matches the acceleration either (force balance, speed weak).
+    for (let t = 600; t < 700; t++) c.speed_mps[t] += 0.05 * (t - 599);
+    const s = physicsScores(c);
+    const speed = breakOf(s.speed_mps);
+    // Coasting (no torque) only the kinematics and the accelerometer-free force balance see the
+    // speed, and they cannot tell it from the accelerometer: both are cleared there.
+    const driven: number[] = [];
+    for (let t = 610; t < 700; t++) if (c.motor_torque_nm[t] !== 0) driven.push(speed[t]);
+    expect(driven.length).toBeGreaterThan(30);
+    expect(medianOf(driven, 0, driven.length)).toBeGreaterThan(10);
+    expect(medianOf(breakOf(s.accel_mps2), 610, 700)).toBeLessThan(2);
+  });
+
+  it('clears a brake at 0 while the driver accelerates when the grade drifts', () => {
+    const c = drive(n);
+    for (let t = 600; t < 700; t++) c.grade_pct[t] += 0.05 * (t - 599);
+    const s = physicsScores(c);
+    const brake = breakOf(s.brake_pct);
+    const rows: number[] = [];
+    for (let t = 620; t < 700; t++)
+      if (c.pedal_pct[t] > 0 && c.motor_torque_nm[t] > 0) rows.push(t);
+    expect(rows.length).toBeGreaterThan(10);
+    // The force balance (and its accelerometer-free twin) break, and the brake is in both; but
+    // accelerating, the brake must read 0, and it does.
+    expect(maxOf(rows.map((t) => brake[t]))).toBeLessThan(2);
+    expect(medianOf(breakOf(s.grade_pct), 620, 700)).toBeGreaterThan(10);
   });
 
   it('detects a frozen speed sensor while the vehicle accelerates', () => {

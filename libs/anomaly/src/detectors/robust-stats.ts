@@ -47,3 +47,16 @@ export function stepScale(
   const s = withChanges ? robustScale(diff(values).filter(Number.isFinite)) : 0;
   return Math.max(Number.isFinite(s) ? s : 0, Number.isFinite(range) ? floorShare * range : 0, eps);
 }
+
+/** |e| in robust scales of e, the scale floored at `floorShare` of the robust spread of y. */
+export function inRobustScales(
+  e: Float64Array,
+  y: ArrayLike<number>,
+  floorShare: number,
+  floor = 1e-12,
+): Float64Array {
+  const finite = e.filter(Number.isFinite);
+  const spread = robustScale(Array.from(y).filter(Number.isFinite));
+  const scale = Math.max(robustScale(finite), floorShare * (spread > 0 ? spread : 1), floor);
+  return e.map((v) => Math.abs(v) / scale);
+}
