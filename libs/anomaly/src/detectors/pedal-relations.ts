@@ -126,6 +126,29 @@ export function bothPressedBlind(c: VehicleColumns, t: number, member: string): 
   return member === (q > 0 ? 'pedal_pct' : 'brake_pct');
 }
 
+/**
+ * Neither pedal reads pressed while the motor turns (the pedals relation breaks by |torque|): the
+ * torque's sign tells which pedal reading is missing. Regenerating, the brake is pressed and
+ * reads 0 (a brake frozen at 0, or drifted below it): the break says nothing against the
+ * accelerator. Driving, the accelerator is pressed: nothing against the brake.
+ */
+export function neitherPressedBlind(c: VehicleColumns, t: number, member: string): boolean {
+  if (!(c.pedal_pct[t] === 0 && c.brake_pct[t] === 0)) return false;
+  const q = c.motor_torque_nm[t];
+  if (q < 0) return member === 'pedal_pct';
+  if (q > 0) return member === 'brake_pct';
+  return false;
+}
+
+/**
+ * A brake reading 0 while the motor regenerates: relations that take the torque as the driving
+ * force when the brake reads 0 (force balance) absorb the braking into the regenerative torque,
+ * so they cannot see that brake reading.
+ */
+export function regenWithoutBrake(c: VehicleColumns, t: number, member: string): boolean {
+  return member === 'brake_pct' && c.brake_pct[t] === 0 && c.motor_torque_nm[t] < 0;
+}
+
 /** At speed, a light brake demand is met by regeneration alone (see `pedalsBreak`). */
 export function lightBrake(c: VehicleColumns, t: number): boolean {
   return at(c, 'speed_mps', t - 1) > REGEN_SPEED && c.brake_pct[t] < LIGHT_BRAKE;

@@ -227,6 +227,30 @@ describe('physicsScores', () => {
     expect(medianOf(breakOf(s.grade_pct), 620, 700)).toBeGreaterThan(10);
   });
 
+  it('blames a brake frozen at 0 while the driver brakes on the brake, not the accelerator', () => {
+    const c = drive(n);
+    const rows: number[] = [];
+    for (let t = 600; t < 700; t++) {
+      if (c.brake_pct[t] > 0) rows.push(t);
+      c.brake_pct[t] = 0;
+    }
+    expect(rows.length).toBeGreaterThan(10);
+    const s = physicsScores(c);
+    // The motor regenerates with neither pedal pressed: only the brake can be missing (no
+    // accelerator position gives a negative torque), and the force balance, which then takes
+    // the regenerative torque as the driving one, cannot see the brake reading.
+    const brake = breakOf(s.brake_pct);
+    const pedal = breakOf(s.pedal_pct);
+    expect(
+      medianOf(
+        rows.map((t) => brake[t]),
+        0,
+        rows.length,
+      ),
+    ).toBeGreaterThan(10);
+    expect(maxOf(rows.map((t) => pedal[t]))).toBeLessThan(2);
+  });
+
   it('detects a frozen speed sensor while the vehicle accelerates', () => {
     const c = drive(n);
     const from = 400;

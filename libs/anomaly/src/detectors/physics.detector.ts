@@ -1,5 +1,12 @@
 import { residual } from './drift.detector';
-import { bothPressedBlind, lightBrake, pedalBreak, pedalsBreak } from './pedal-relations';
+import {
+  bothPressedBlind,
+  lightBrake,
+  neitherPressedBlind,
+  pedalBreak,
+  pedalsBreak,
+  regenWithoutBrake,
+} from './pedal-relations';
 import { inRobustScales, quantileOf } from './robust-stats';
 
 /** Columns of one vehicle by signal name (telemetry schema names), aligned rows. */
@@ -110,8 +117,10 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
     target: (c, t) => c.battery_voltage_v[t] * c.battery_current_a[t],
   },
   {
-    // A moving vehicle only: at a stop the brakes hold it whatever the forces.
+    // A moving vehicle only: at a stop the brakes hold it whatever the forces. Blind to a brake
+    // reading 0 while regenerating (see `regenWithoutBrake`).
     applies: (c, t) => c.speed_mps[t] > 0 && at(c, 'speed_mps', t - 1) > 0,
+    blind: regenWithoutBrake,
     features: forceFeatures,
     lagged: [],
     members: ['accel_mps2', 'motor_torque_nm', 'brake_pct', 'grade_pct'],
@@ -125,6 +134,7 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
     // alone, so it clears the accelerometer, whose force balance a drifting speed breaks through
     // the aero drag (v²) and whose kinematics it breaks through Δspeed.
     applies: (c, t) => c.speed_mps[t] > 0 && at(c, 'speed_mps', t - 1) > 0,
+    blind: regenWithoutBrake,
     features: forceFeatures,
     lagged: ['speed_mps'],
     members: ['speed_mps', 'motor_torque_nm', 'brake_pct', 'grade_pct'],
@@ -137,7 +147,8 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
     // pressed, the motor says which one the driver presses (see `bothPressedBlind`).
     blind: (c, t, member) =>
       (member === 'brake_pct' && c.pedal_pct[t] === 0 && c.brake_pct[t] > 0 && !lightBrake(c, t)) ||
-      bothPressedBlind(c, t, member),
+      bothPressedBlind(c, t, member) ||
+      neitherPressedBlind(c, t, member),
     breaks: (c, n, floorShare) => pedalsBreak(c, n, floorShare),
     // Accelerating (accelerator pressed, the motor driving), the brake must read 0: the break is
     // left NaN there (nothing to check for the others), but a brake at 0 is vouched for.
@@ -154,6 +165,8 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
     target: () => Number.NaN,
   },
   {
+    // No pedal position yields a regenerative torque: there the relation says nothing of the pedal.
+    blind: (c, t, member) => member === 'pedal_pct' && c.motor_torque_nm[t] < 0,
     breaks: (c, n, floorShare) => pedalBreak(c, n, floorShare),
     features: () => [],
     lagged: [],
@@ -223,8 +236,10 @@ export function physicsScores(
   const signals = [...new Set(relations.flatMap((r) => r.members))];
   for (const s of signals) {
     const own = relations.flatMap((r, k) => (r.members.includes(s) ? [k] : []));
+    // A relation that reads the signal to know where it applies (the pedal relation reads the
+    // brake) breaks where that signal is off as well: its break is not another signal's fault.
     const rest = relations.flatMap((r, k) =>
-      r.members.includes(s) || r.weak?.includes(s) ? [] : [k],
+      r.members.includes(s) || r.weak?.includes(s) || r.reads?.includes(s) ? [] : [k],
     );
     const e = new Float64Array(n).fill(Number.NaN);
     for (let t = 0; t < n; t++) {
