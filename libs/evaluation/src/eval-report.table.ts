@@ -108,12 +108,13 @@ function zeroShotLines(z: ZeroShotReport): string[] {
     ]),
   ];
   const widths = rows[0].map((_, j) => Math.max(...rows.map((row) => row[j].length)));
-  const contexts = Object.entries(z.windowsByContext)
-    .map(([c, n]) => `${n} × ${c}`)
-    .join(', ');
+  const contexts = Object.entries(z.byContext)
+    .map(([c, g]) => `${c} ${fmt(g.relativeMase)}/${fmt(g.relativeWql)} (${g.windows})`)
+    .join('; ');
   return [
-    `zero-shot guard (NOT an issue target): ${z.series} synthetic benchmark-like series (seed ${z.seed}), relative MASE / WQL vs seasonal naive with each series' own season; contexts ${contexts}; ${z.skippedWindows} windows left out where seasonal naive was exact`,
+    `zero-shot guard (NOT an issue target): ${z.series} synthetic benchmark-like series (seed ${z.seed}), relative MASE / WQL vs seasonal naive with each series' own season; ${z.skippedWindows} windows left out where seasonal naive was exact`,
     ...rows.map((row) => row.map((cell, j) => cell.padEnd(widths[j])).join('  ')),
+    `  by context length (FleetFM relative MASE / WQL, windows): ${contexts}`,
   ];
 }
 

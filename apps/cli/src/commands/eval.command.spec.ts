@@ -66,6 +66,7 @@ describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
     });
     const table = lines.join('\n');
     expect(table).toContain('zero-shot guard (NOT an issue target)');
+    expect(table).toContain('by context length');
     expect(table).toMatch(/\n\s+monthly-yearly\s+12\s/);
     expect(table.indexOf('zero-shot guard')).toBeGreaterThan(
       table.indexOf('scenario precision@10'),

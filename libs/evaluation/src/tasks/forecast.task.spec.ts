@@ -120,7 +120,10 @@ describe('evaluateForecastingPerSeries', () => {
       { levels: [0.1, 0.5, 0.9] },
     );
     expect(r.windows).toBe(6);
-    expect(r.windowsByContext).toEqual({ 16: 2, 32: 4 });
+    expect(Object.keys(r.byContext)).toEqual(['16', '32']);
+    expect(r.byContext['16'].windows).toBe(2);
+    expect(r.byContext['16'].relativeMase).toBeCloseTo(0.5, 6);
+    expect(r.byContext['32'].windows).toBe(4);
     expect(model.contextLengths.sort((a, b) => a - b)).toEqual([16, 16, 32, 32, 32, 32]);
     // Season 4: seasonal naive misses by the drift of one season, 4, at every step; the model by 2.
     expect(r.byGroup['season-4'].relativeMase).toBeCloseTo(0.5, 6);

@@ -153,8 +153,8 @@ export interface PerSeriesForecastResult {
   readonly series: number;
   readonly windows: number;
   readonly skippedWindows: number;
-  /** Scored windows by context length. */
-  readonly windowsByContext: Readonly<Record<string, number>>;
+  /** The same scores by the length of the history the model saw (128, 256, 512 …). */
+  readonly byContext: Readonly<Record<string, ChannelScores>>;
   readonly seasonalNaive: { readonly meanMase: number; readonly meanWql: number };
   readonly fleetfm: MethodScores;
   readonly baseline?: MethodScores & { readonly name: string };
@@ -188,7 +188,7 @@ export async function evaluateForecastingPerSeries(
   }
   const total = [...byHorizon.values()].reduce((a, w) => a + w.length, 0);
   const scores = new ScoreAccumulator(o.baseline?.name);
-  const contexts: Record<string, number> = {};
+  const byContext = new ScoreAccumulator(o.baseline?.name);
   const seasons = new Map<string, number>();
   const batchSize = o.batchSize ?? 64;
   let done = 0;
@@ -209,7 +209,7 @@ export async function evaluateForecastingPerSeries(
         if (!s) return;
         scores.add(w.series.group, s);
         seasons.set(w.series.group, w.series.season);
-        contexts[histories[b].length] = (contexts[histories[b].length] ?? 0) + 1;
+        byContext.add(String(histories[b].length), s);
       });
       done += batch.length;
       o.onProgress?.(done, total);
@@ -221,12 +221,13 @@ export async function evaluateForecastingPerSeries(
   }
   return {
     ...scores.totals(),
+    // Integer-like keys: objects list them in ascending numeric order.
+    byContext: byContext.byGroup(),
     byGroup,
     levels: [...o.levels],
     series: series.length,
     skippedWindows: total - scores.used,
     windows: scores.used,
-    windowsByContext: contexts,
   };
 }
 
