@@ -194,8 +194,10 @@ async function loop(
     seed,
     step: 0,
   };
-  if ((progress.lossAggregation ?? 'mean') !== a.lossAggregation) {
-    // The best validation loss so far was measured in another aggregation: not comparable.
+  const validation = validationKey(a, ctx);
+  if (progress.validation !== validation) {
+    // The best validation loss so far was measured on other windows or in another aggregation
+    // (or by a run that did not record which): not comparable, so this run starts a fresh best.
     progress = {
       ...progress,
       bestStep: -1,
@@ -203,7 +205,7 @@ async function loop(
       evalsSinceBest: 0,
     };
   }
-  progress = { ...progress, lossAggregation: a.lossAggregation };
+  progress = { ...progress, lossAggregation: a.lossAggregation, validation };
   if (a.command) {
     const fromStep = progress.step;
     progress = {
@@ -364,4 +366,21 @@ function lossOptions(a: ResolvedPretrainArgs): PinballOptions {
   return a.lossAggregation === 'mean'
     ? { aggregation: 'mean' }
     : { aggregation: a.lossAggregation, epsilon: a.lossEpsilon };
+}
+
+/**
+ * What the validation loss depends on besides the weights: the corpus, the window draw (source
+ * weights, length power, count, seed) and the loss aggregation.
+ */
+function validationKey(a: ResolvedPretrainArgs, ctx: LoopContext): string {
+  const m = ctx.reader.manifest;
+  return JSON.stringify({
+    corpus: { createdAt: m.createdAt, seed: m.seed, totalTimeSteps: m.totalTimeSteps },
+    from: ctx.validationFrom,
+    lengthPower: a.lengthPower,
+    loss: lossOptions(a),
+    seed: ctx.seed,
+    sources: ctx.val.sources,
+    windows: a.evalWindows,
+  });
 }

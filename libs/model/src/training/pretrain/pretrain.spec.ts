@@ -202,8 +202,12 @@ describe('runPretraining', () => {
     expect(r.bestStep).toBe(9);
     const state = JSON.parse(
       fs.readFileSync(path.join(r.outDir, 'last', 'training-state.json'), 'utf8'),
-    ) as { lossAggregation: string };
+    ) as { lossAggregation: string; validation: string };
     expect(state.lossAggregation).toBe('mean');
+    expect(JSON.parse(state.validation)).toMatchObject({
+      loss: { aggregation: 'mean' },
+      windows: 32,
+    });
     const manifest = JSON.parse(fs.readFileSync(path.join(r.outDir, 'manifest.json'), 'utf8')) as {
       extra: { training: { loss: unknown } };
     };

@@ -28,6 +28,8 @@ export interface TrainingProgress {
   readonly commands?: ReadonlyArray<{ readonly fromStep: number; readonly command: string }>;
   /** The loss aggregation `bestValLoss` and `history` were measured in (absent: 'mean'). */
   readonly lossAggregation?: LossAggregation;
+  /** What `bestValLoss` was measured on (corpus, windows, aggregation); a resume that differs starts a fresh best. */
+  readonly validation?: string;
 }
 
 interface StateFile extends TrainingProgress {
