@@ -43,6 +43,7 @@ interface TrainFlags extends CorpusFlags {
   readonly lengthPower: string;
   readonly downsample: string;
   readonly mixup: string;
+  readonly shortContext: string;
   readonly sourceWeights?: string;
   readonly scaling: string;
   readonly loss: string;
@@ -198,6 +199,11 @@ export function registerTrainCommands(program: Command): void {
         '0',
       )
       .option(
+        '--short-context <p>',
+        'share of training windows whose context is cut to a random shorter length (left padding)',
+        '0',
+      )
+      .option(
         '--loss <aggregation>',
         "pinball loss over a step's windows: mean, or geometric (geometric mean of the windows' losses, as benchmarks score)",
         'mean',
@@ -238,6 +244,7 @@ async function train(flags: TrainFlags): Promise<void> {
     augment: {
       downsample: num('downsample', flags.downsample, false),
       mixup: num('mixup', flags.mixup, false),
+      shortContext: num('short-context', flags.shortContext, false),
     },
     batch: num('batch', flags.batch),
     command: `fleetfm ${process.argv.slice(2).join(' ')}`,

@@ -57,7 +57,14 @@ describe('simplexWeights', () => {
 
 describe('resolveAugmentation', () => {
   it('defaults to no augmentation and rejects bad settings', () => {
-    expect(resolveAugmentation()).toEqual({ downsample: 0, maxMixup: 3, maxStride: 4, mixup: 0 });
+    expect(resolveAugmentation()).toEqual({
+      downsample: 0,
+      maxMixup: 3,
+      maxStride: 4,
+      mixup: 0,
+      shortContext: 0,
+    });
+    expect(() => resolveAugmentation({ shortContext: 2 })).toThrow(/shortContext/);
     expect(() => resolveAugmentation({ mixup: 1.5 })).toThrow(ValidationError);
     expect(() => resolveAugmentation({ downsample: -0.1 })).toThrow(/downsample/);
     expect(() => resolveAugmentation({ maxStride: 1 })).toThrow(/maxStride/);

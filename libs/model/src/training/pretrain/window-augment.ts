@@ -22,6 +22,12 @@ export interface WindowAugmentation {
   readonly mixup?: number;
   /** Most windows in one mixup. Default 3. */
   readonly maxMixup?: number;
+  /**
+   * Probability that a window's context is cut to a length uniform in [minContext, context)
+   * steps (the rest becomes left padding, as for a short series), so that the model also learns
+   * to forecast from short histories. Default 0.
+   */
+  readonly shortContext?: number;
 }
 
 export type ResolvedAugmentation = Required<WindowAugmentation>;
@@ -33,8 +39,9 @@ export function resolveAugmentation(a: WindowAugmentation = {}): ResolvedAugment
     maxMixup: a.maxMixup ?? 3,
     maxStride: a.maxStride ?? 4,
     mixup: a.mixup ?? 0,
+    shortContext: a.shortContext ?? 0,
   };
-  for (const key of ['downsample', 'mixup'] as const) {
+  for (const key of ['downsample', 'mixup', 'shortContext'] as const) {
     if (!(r[key] >= 0 && r[key] <= 1)) {
       throw new ValidationError(`${key} must be a probability in [0, 1], got ${a[key]}`);
     }
@@ -68,6 +75,20 @@ export function stridedCrop(
   const out = new Float32Array(n);
   for (let j = 0; j < n; j++) out[j] = values[start + j * stride];
   return out;
+}
+
+/**
+ * The last `context + horizon` steps of `window` when it is longer (a shorter context with the
+ * same target), else `window` itself.
+ */
+export function shortenContext(
+  window: Float32Array,
+  context: number,
+  horizon: number,
+): Float32Array {
+  return window.length > context + horizon
+    ? window.subarray(window.length - (context + horizon))
+    : window;
 }
 
 /**

@@ -84,6 +84,29 @@ describe('WindowSampler augmentation', () => {
     }
   });
 
+  it('cuts contexts to a length in [minContext, context) keeping the target', async () => {
+    const sampler = await WindowSampler.load(reader, 'train', {
+      ...shape,
+      augment: { shortContext: 1 },
+      lengthPower: 1,
+    });
+    const long = sampler.sample(300, new Prng(4)).filter((w) => w.series[0] >= 1000);
+    expect(long.length).toBeGreaterThan(200);
+    const lengths = new Set<number>();
+    for (const w of long) {
+      // Default minContext = 32 / 4 = 8: contexts of 8 … 31 steps plus the 8-step target.
+      expect(w.series.length).toBeGreaterThanOrEqual(16);
+      expect(w.series.length).toBeLessThanOrEqual(39);
+      // Still a contiguous piece of the ramp ending where a full crop would.
+      for (let j = 1; j < w.series.length; j++) expect(w.series[j] - w.series[j - 1]).toBe(1);
+      lengths.add(w.series.length);
+    }
+    expect(lengths.size).toBeGreaterThan(15);
+    const none = await WindowSampler.load(reader, 'train', { ...shape, lengthPower: 1 });
+    const full = none.sample(300, new Prng(4)).filter((w) => w.series[0] >= 1000);
+    for (const w of full) expect(w.series.length).toBe(40);
+  });
+
   it('mixes windows into unit-free series with signal id 0', async () => {
     const sampler = await WindowSampler.load(reader, 'train', {
       ...shape,

@@ -7,6 +7,7 @@ import {
   mixWindows,
   resolveAugmentation,
   simplexWeights,
+  shortenContext,
   stridedCrop,
   type ResolvedAugmentation,
   type WindowAugmentation,
@@ -122,16 +123,23 @@ export class WindowSampler {
 
   sample(count: number, prng: Prng): TrainingWindow[] {
     const out: TrainingWindow[] = [];
-    const { mixup, maxMixup } = this.augment;
+    const { mixup, maxMixup, shortContext } = this.augment;
+    const { contextLength, horizon, minContext } = this.args;
     for (let i = 0; i < count; i++) {
+      let w: TrainingWindow;
       if (mixup > 0 && prng.next() < mixup) {
         const k = 2 + prng.int(maxMixup - 1);
         const parts = Array.from({ length: k }, () => this.draw(prng).series);
-        const series = mixWindows(parts, simplexWeights(k, prng), this.args.horizon);
-        out.push({ series, signalId: 0 });
+        const series = mixWindows(parts, simplexWeights(k, prng), horizon);
+        w = { series, signalId: 0 };
       } else {
-        out.push(this.draw(prng));
+        w = this.draw(prng);
       }
+      if (shortContext > 0 && prng.next() < shortContext && minContext < contextLength) {
+        const context = minContext + prng.int(contextLength - minContext);
+        w = { ...w, series: shortenContext(w.series, context, horizon) };
+      }
+      out.push(w);
     }
     return out;
   }
