@@ -251,6 +251,18 @@ describe('physicsScores', () => {
     expect(maxOf(rows.map((t) => pedal[t]))).toBeLessThan(2);
   });
 
+  it('stops a grade fault at `broken`: the force balance and its Δspeed twin are one check', () => {
+    const c = drive(n);
+    for (let t = 600; t < 700; t++) c.grade_pct[t] += 2;
+    const s = physicsScores(c);
+    // Grade is in the force balance and in its twin for Δspeed only, with brake and torque in
+    // both: a misfit of the force model breaks the two alike, so they cannot tell the grade from
+    // its partners any better than one relation (the evidence stops at 50 units).
+    const grade = breakOf(s.grade_pct);
+    expect(medianOf(grade, 600, 700)).toBeGreaterThan(10);
+    expect(maxOf(grade, 600, 700)).toBeLessThanOrEqual(50 * (1 + 1e-9));
+  });
+
   it('detects a frozen speed sensor while the vehicle accelerates', () => {
     const c = drive(n);
     const from = 400;

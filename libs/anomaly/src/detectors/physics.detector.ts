@@ -42,6 +42,11 @@ export interface PhysicsRelation {
    * (accelerating, the brake must read 0, and it does): there that member's break is 0.
    */
   confirms?(c: VehicleColumns, t: number, member: string): boolean;
+  /**
+   * Another relation this one restates (the same force balance for Δspeed instead of the
+   * accelerometer): for the signals in both, the two are one check, not two (see `broken`).
+   */
+  readonly twinOf?: string;
   target(c: VehicleColumns, t: number): number;
   features(c: VehicleColumns, t: number): readonly number[];
   applies?(c: VehicleColumns, t: number): boolean;
@@ -140,6 +145,7 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
     members: ['speed_mps', 'motor_torque_nm', 'brake_pct', 'grade_pct'],
     name: 'dynamics',
     target: (c, t) => c.speed_mps[t] - at(c, 'speed_mps', t - 1),
+    twinOf: 'force',
   },
   {
     // Braking hard, friction takes whatever regeneration does not: a brake reading too high
@@ -258,7 +264,7 @@ export function physicsScores(
       // Relations (checked at this row) that another signal is a member of too cannot tell the
       // signal from it (grade from brake in the force balance and in its accelerometer-free
       // twin): such a signal's evidence stops at `broken`.
-      const capped = seen.length === 1 ? Math.min(weakest, broken) : weakest;
+      const capped = distinctChecks(relations, seen) === 1 ? Math.min(weakest, broken) : weakest;
       // A relation the signal is not part of, broken as well, is evidence for another signal: the
       // signal's own break counts in units of it (a drifting current breaks the charge, voltage
       // and power relations alike, SoC's two of them no more than the power one it is not in).
@@ -268,6 +274,16 @@ export function physicsScores(
     out[s] = e;
   }
   return out;
+}
+
+/**
+ * How many independent checks the relations `seen` are: a relation whose twin (`twinOf`) is seen
+ * too restates it. A model misfit breaks a relation and its twin alike, so a signal in both (grade,
+ * in the force balance and its Δspeed twin) is no more told apart from its partners than by one.
+ */
+function distinctChecks(relations: readonly PhysicsRelation[], seen: readonly number[]): number {
+  const names = new Set(seen.map((k) => relations[k].name));
+  return seen.filter((k) => !names.has(relations[k].twinOf ?? '')).length;
 }
 
 /** |residual| of one relation in robust scales; NaN where it does not apply or lacks a value. */
