@@ -29,6 +29,7 @@ interface TrainFlags extends CorpusFlags {
   readonly corpus?: string;
   readonly out?: string;
   readonly resume?: string;
+  readonly init?: string;
   readonly steps: string;
   readonly batch: string;
   readonly lr: string;
@@ -163,6 +164,10 @@ export function registerTrainCommands(program: Command): void {
         "checkpoint folder (default: the resumed run's, else ${FLEETFM_DATA_DIR}/models/pretrain)",
       )
       .option('--resume <dir>', 'continue a run from its checkpoint folder (or its last/)')
+      .option(
+        '--init <dir>',
+        "start from a checkpoint's weights (e.g. models/default) with a fresh optimizer at step 0: continued pretraining on another corpus",
+      )
       .option('--steps <n>', 'total optimisation steps', '2000')
       .option('--batch <n>', 'windows per step (split across workers)', '64')
       .option('--lr <x>', 'peak learning rate (warm-up, then cosine decay)', '0.001')
@@ -259,6 +264,7 @@ async function train(flags: TrainFlags): Promise<void> {
     model,
     outDir,
     patience: num('patience', flags.patience),
+    init: flags.init ? path.resolve(flags.init) : undefined,
     resume: flags.resume ? path.resolve(flags.resume) : undefined,
     scaling: flags.scaling as ScalingMethod,
     seed: num('seed', flags.seed),

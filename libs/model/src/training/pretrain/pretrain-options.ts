@@ -59,6 +59,13 @@ export interface PretrainArgs {
   readonly checksumEvery?: number;
   /** Continue from `<dir>/last` (or `<dir>` itself if it holds training-state.json). */
   readonly resume?: string;
+  /**
+   * Start from this checkpoint folder's weights (model.json + weights.bin + manifest.json) with a
+   * fresh optimizer, at step 0 with its own warm-up and decay: continued pretraining on another
+   * corpus or source mix when the resumable state (Adam's moments) is not at hand. The
+   * checkpoint's model and tokenizer config win, as on resume. Not together with `resume`.
+   */
+  readonly init?: string;
   readonly sourceWeights?: Partial<Record<CorpusSource, number>>;
   /**
    * Instance normalisation of the contexts (recorded in the checkpoint's tokenizer config;
@@ -80,10 +87,13 @@ export interface PretrainArgs {
 export type ResolvedPretrainArgs = Required<
   Omit<
     PretrainArgs,
-    'resume' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'model' | 'augment'
+    'resume' | 'init' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'model' | 'augment'
   >
 > &
-  Pick<PretrainArgs, 'resume' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'augment'> & {
+  Pick<
+    PretrainArgs,
+    'resume' | 'init' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'augment'
+  > & {
     readonly model: PatchModelConfig;
   };
 
@@ -121,6 +131,10 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
   };
   check(typeof r.corpusDir === 'string' && r.corpusDir !== '', 'corpusDir is required');
   check(typeof r.outDir === 'string' && r.outDir !== '', 'outDir is required');
+  check(
+    !(r.resume && r.init),
+    'resume and init exclude each other: resume continues a run, init starts a new one from weights',
+  );
   check(isInt(r.steps, 1), `steps must be a positive integer, got ${a.steps}`);
   check(
     isInt(r.workers, 1) && r.workers <= 16,

@@ -1,8 +1,15 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { CorpusReader, type CorpusManifest } from '@fleetfm/datasets';
+import { NotFoundError } from '@fleetfm/domain';
 import { Prng, deriveSeed } from '@fleetfm/simulator';
 import { PatchTokenizer, type ScalingMethod } from '@fleetfm/tokenizer';
-import { writeCheckpointDir, type CheckpointInfo } from '../../checkpoint';
+import {
+  readCheckpointDir,
+  writeCheckpointDir,
+  type CheckpointFiles,
+  type CheckpointInfo,
+} from '../../checkpoint';
 import { finishPinball, type PinballOptions } from '../../heads/pinball-loss';
 import { forwardFlopsPerSeries, type PatchModelConfig } from '../../patch-model.config';
 import { makeForecastBatch, type ForecastBatch } from '../forecast-batch';
@@ -18,6 +25,7 @@ import {
   LAST_DIR,
   readResumeState,
   writeResumeState,
+  type InitFrom,
   type ResumeState,
   type TrainingProgress,
 } from './training-state';
@@ -104,9 +112,11 @@ export async function runPretraining(
   const a = resolvePretrainArgs(input);
   const reader = await CorpusReader.open(a.corpusDir);
   const resume: ResumeState | undefined = a.resume ? await readResumeState(a.resume) : undefined;
+  const initial = a.init ? await readInitCheckpoint(a.init) : undefined;
   const seed = resume?.progress.seed ?? a.seed;
-  const resumed = resume
-    ? (JSON.parse(resume.checkpoint.manifestJson) as {
+  const start = resume?.checkpoint ?? initial;
+  const resumed = start
+    ? (JSON.parse(start.manifestJson) as {
         model: PatchModelConfig;
         tokenizer?: { scaling?: ScalingMethod };
       })
@@ -143,7 +153,7 @@ export async function runPretraining(
   );
 
   const init = {
-    checkpoint: resume?.checkpoint,
+    checkpoint: start,
     model,
     optimizer: resume?.optimizer,
     trainer: { clipNorm: a.clipNorm, learningRate: a.lr, loss: lossOptions(a) },
@@ -155,7 +165,19 @@ export async function runPretraining(
     return await loop(
       a,
       engine,
-      { model, reader, resume, seed, tokenizer, toBatch, train, val, valBatches, validationFrom },
+      {
+        initFrom: initial && a.init ? describeInit(a.init, initial) : undefined,
+        model,
+        reader,
+        resume,
+        seed,
+        tokenizer,
+        toBatch,
+        train,
+        val,
+        valBatches,
+        validationFrom,
+      },
       hooks,
     );
   } finally {
@@ -163,7 +185,30 @@ export async function runPretraining(
   }
 }
 
+/** Reads the checkpoint `--init` starts from; a clear error when the folder is not one. */
+async function readInitCheckpoint(dir: string): Promise<CheckpointFiles> {
+  try {
+    return await readCheckpointDir(dir);
+  } catch (err) {
+    throw new NotFoundError(
+      `no checkpoint to start from in ${dir} (needs model.json, weights.bin, manifest.json): ${(err as Error).message}`,
+      { dir },
+    );
+  }
+}
+
+/** What a run started from, for its manifest: the folder, its weights' hash, its own chain. */
+function describeInit(dir: string, files: CheckpointFiles): InitFrom {
+  const manifest = JSON.parse(files.manifestJson) as { extra?: { commands?: unknown } };
+  return {
+    commands: manifest.extra?.commands ?? null,
+    dir,
+    weightsSha256: createHash('sha256').update(files.weightsBin).digest('hex'),
+  };
+}
+
 interface LoopContext {
+  readonly initFrom?: InitFrom;
   readonly model: PatchModelConfig;
   readonly reader: CorpusReader;
   readonly resume?: ResumeState;
@@ -206,6 +251,7 @@ async function loop(
     };
   }
   progress = { ...progress, lossAggregation: a.lossAggregation, validation };
+  if (ctx.initFrom) progress = { ...progress, initFrom: ctx.initFrom };
   if (a.command) {
     const fromStep = progress.step;
     progress = {
@@ -219,6 +265,7 @@ async function loop(
   const extraBase = {
     command: a.command,
     commands: progress.commands,
+    initFrom: progress.initFrom ?? null,
     corpus: corpusSummary(ctx.reader.dir, ctx.reader.manifest),
     training: {
       augment: ctx.train.augment,

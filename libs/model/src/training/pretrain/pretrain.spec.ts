@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -216,6 +217,53 @@ describe('runPretraining', () => {
     expect(() =>
       resolvePretrainArgs({ ...args('x'), lossAggregation: 'median' as 'mean' }),
     ).toThrow(/lossAggregation must be one of mean, geometric/);
+  }, 60_000);
+
+  it('starts from the weights of a checkpoint with a fresh optimizer at step 0 (init)', async () => {
+    const src = await runPretraining(args('init-src', { command: 'src', evalEvery: 5, steps: 10 }));
+    const starts: number[] = [];
+    const r = await runPretraining(
+      // Another model size is asked for: the checkpoint's config wins. A learning rate too small
+      // to move the weights, so the run's checkpoint must hold the source's weights.
+      args('init-dst', {
+        command: 'dst',
+        evalEvery: 3,
+        init: src.outDir,
+        lr: 1e-9,
+        model: { ...MODEL, dModel: MODEL.dModel * 2 },
+        steps: 3,
+      }),
+      { onStart: (e) => starts.push(e.startStep) },
+    );
+    expect(starts).toEqual([0]);
+    expect(r.stepsDone).toBe(3);
+    const a = await weightsOf(src.outDir);
+    const b = await weightsOf(r.outDir);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    let maxDiff = 0;
+    for (const [name, w] of a) {
+      const v = b.get(name) as Float32Array;
+      for (let i = 0; i < w.length; i++) maxDiff = Math.max(maxDiff, Math.abs(w[i] - v[i]));
+    }
+    expect(maxDiff).toBeLessThan(1e-5);
+    const manifest = JSON.parse(fs.readFileSync(path.join(r.outDir, 'manifest.json'), 'utf8')) as {
+      extra: { commands: unknown; initFrom: unknown };
+    };
+    const sha = createHash('sha256')
+      .update(fs.readFileSync(path.join(src.outDir, 'weights.bin')))
+      .digest('hex');
+    expect(manifest.extra.initFrom).toEqual({
+      commands: [{ command: 'src', fromStep: 0 }],
+      dir: src.outDir,
+      weightsSha256: sha,
+    });
+    expect(manifest.extra.commands).toEqual([{ command: 'dst', fromStep: 0 }]);
+    expect(() => resolvePretrainArgs({ ...args('x'), init: 'a', resume: 'b' })).toThrow(
+      /resume and init exclude each other/,
+    );
+    await expect(
+      runPretraining(args('init-missing', { init: path.join(tmp, 'nowhere') })),
+    ).rejects.toThrow(/no checkpoint to start from in .*nowhere/);
   }, 60_000);
 
   it('trains through two worker threads by default, replicas agreeing (needs npm run build)', async () => {

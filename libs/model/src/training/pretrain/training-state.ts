@@ -30,6 +30,15 @@ export interface TrainingProgress {
   readonly lossAggregation?: LossAggregation;
   /** What `bestValLoss` was measured on (corpus, windows, aggregation); a resume that differs starts a fresh best. */
   readonly validation?: string;
+  /** The checkpoint this run started from with fresh optimizer state (`init`), if any. */
+  readonly initFrom?: InitFrom;
+}
+
+/** What a run started from: the folder, its weights' SHA-256, and that checkpoint's own chain. */
+export interface InitFrom {
+  readonly commands: unknown;
+  readonly dir: string;
+  readonly weightsSha256: string;
 }
 
 interface StateFile extends TrainingProgress {
