@@ -1,5 +1,6 @@
 import type { SeriesForecast } from '@fleetfm/model';
 import { ForecastModelPort, signalIdOf, type ModelForecastOptions } from '@fleetfm/forecasting';
+import type { StatisticalForecaster } from '../baselines/augurs-ets.baseline';
 import {
   evaluateForecasting,
   evaluateForecastingPerSeries,
@@ -136,5 +137,33 @@ describe('evaluateForecastingPerSeries', () => {
     // Overall: geometric mean over the six windows.
     expect(r.fleetfm.relativeMase).toBeCloseTo(Math.pow(0.5 ** 4 * (2 / 6.5) ** 2, 1 / 6), 6);
     expect(r.baseline).toBeUndefined();
+  });
+
+  it("hands the baseline each series' season", async () => {
+    // A baseline that is seasonal naive with the season it is given: exactly 1 on every window.
+    const seasons: (number | undefined)[] = [];
+    const baseline: StatisticalForecaster = {
+      forecast: (history, horizon, levels, season = 1) => {
+        seasons.push(season);
+        const mean = Float64Array.from(
+          { length: horizon },
+          (_, h) => history[history.length - season + (h % season)],
+        );
+        return { mean, quantiles: levels.map(() => mean.slice()) };
+      },
+      name: 'seasonal naive',
+    };
+    const r = await evaluateForecastingPerSeries(
+      new HalfDriftSeasonalModel(),
+      [
+        { ...base, group: 'season-4', id: 'a', season: 4 },
+        { ...base, group: 'season-1', id: 'b', season: 1 },
+      ],
+      { baseline, levels: [0.1, 0.5, 0.9] },
+    );
+    expect(seasons).toEqual([4, 4, 1, 1]);
+    expect(r.byGroup['season-4'].baselineRelativeMase).toBeCloseTo(1, 6);
+    expect(r.byGroup['season-1'].baselineRelativeMase).toBeCloseTo(1, 6);
+    expect(r.baseline?.name).toBe('seasonal naive');
   });
 });

@@ -327,7 +327,7 @@ function scoreWindow(
   const mae = meanAbsoluteError(actual, forecast.median);
   const wql = weightedQuantileLoss(actual, forecast.quantiles, levels);
   if (!baseline) return { mae, naiveMae, naiveWql, scale, wql };
-  const f = baseline.forecast(history, horizon, levels);
+  const f = baseline.forecast(history, horizon, levels, season);
   const median = f.quantiles[levels.indexOf(0.5)] ?? f.mean;
   const baseMae = meanAbsoluteError(actual, median);
   const baseWql = weightedQuantileLoss(actual, f.quantiles, levels);
