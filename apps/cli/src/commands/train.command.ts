@@ -22,6 +22,7 @@ interface CorpusFlags {
   readonly seed: string;
   readonly hours: string;
   readonly synthetic: string;
+  readonly syntheticSharp: string;
   readonly gps: boolean;
 }
 
@@ -75,12 +76,17 @@ function corpusOptions(
   if (!(hours >= 0)) throw new ValidationError(`--hours must be >= 0, got ${flags.hours}`);
   const synthetic = num('synthetic', flags.synthetic);
   if (synthetic < 0) throw new ValidationError(`--synthetic must be >= 0, got ${flags.synthetic}`);
+  const sharp = num('synthetic-sharp', flags.syntheticSharp);
+  if (sharp < 0) {
+    throw new ValidationError(`--synthetic-sharp must be >= 0, got ${flags.syntheticSharp}`);
+  }
   return {
     dataDir: config.sharedDataDir,
     gps: flags.gps,
     hours,
     outDir,
     seed: num('seed', flags.seed),
+    sharpSyntheticCount: sharp,
     syntheticCount: synthetic,
   };
 }
@@ -133,6 +139,11 @@ function addCorpusFlags(cmd: Command): Command {
     .option('--seed <n>', 'seed for the corpus and the run', '42')
     .option('--hours <h>', 'simulated fleet driving time in the corpus, hours', '40')
     .option('--synthetic <n>', 'KernelSynth synthetic series in the corpus', '400')
+    .option(
+      '--synthetic-sharp <n>',
+      'more KernelSynth series whose periodic kernels are sharper (length scales 1, 0.5, 0.25): seasonal profiles with more harmonics, like daily load curves',
+      '0',
+    )
     .option('--no-gps', 'leave the real GPS trips out of the corpus');
 }
 

@@ -95,6 +95,29 @@ describe('buildCorpus', () => {
     expect(manifest.totalTimeSteps).toBe(records.reduce((n, r) => n + r.values.length, 0));
   });
 
+  it('adds sharp KernelSynth series without changing any other series', async () => {
+    const [a, b] = [tmp(), tmp()];
+    await buildCorpus(options(a));
+    const manifest = await buildCorpus({ ...options(b), sharpSynthetic: { count: 2, length: 48 } });
+    expect(manifest.bySource).toEqual({ gps: 8, sim: 3, synthetic: 5 });
+    expect(manifest.meta).toMatchObject({
+      sharpSynthetic: { count: 2, length: 48, periodicLengthScales: [1, 0.5, 0.25] },
+    });
+    const read = async (dir: string): Promise<CorpusRecord[]> => {
+      const out: CorpusRecord[] = [];
+      for await (const r of (await CorpusReader.open(dir)).series()) out.push(r);
+      return out;
+    };
+    const [before, after] = [await read(a), await read(b)];
+    const sharp = after.filter((r) => r.id.startsWith('synthetic-sharp:'));
+    expect(sharp).toHaveLength(2);
+    expect(sharp.every((r) => r.source === 'synthetic' && r.values.length === 48)).toBe(true);
+    const rest = after.filter((r) => !r.id.startsWith('synthetic-sharp:'));
+    expect(rest.map((r) => [r.id, Array.from(r.values)])).toEqual(
+      before.map((r) => [r.id, Array.from(r.values)]),
+    );
+  });
+
   it('is reproducible: the same seed gives byte-identical shards', async () => {
     const [a, b] = [tmp(), tmp()];
     const ma = await buildCorpus(options(a));

@@ -35,6 +35,12 @@ export interface BuildCorpusOptions {
   readonly gps?: GpsCorpusOptions | false;
   /** KernelSynth series; left out unless given. */
   readonly synthetic?: SyntheticCorpusOptions;
+  /**
+   * More KernelSynth series from their own seed stream, whose periodic kernels get the length
+   * scales `SHARP_PERIODIC_LENGTH_SCALES` (sharper seasonal profiles); left out unless given.
+   * Adding them leaves every other series of the corpus as it was.
+   */
+  readonly sharpSynthetic?: { readonly count: number; readonly length?: number };
   readonly simulator?: SimulatorCorpusSource;
   readonly writer?: Omit<CorpusWriterOptions, 'seed'>;
   /** Called after each series is written. */
@@ -80,9 +86,13 @@ function* gpsSeries(
   }
 }
 
+/** Periodic length scales of the sharp KernelSynth series (the bank's own is 1). */
+export const SHARP_PERIODIC_LENGTH_SCALES: readonly number[] = [1, 0.5, 0.25];
+
 function* syntheticSeries(
   seed: number,
   options: SyntheticCorpusOptions,
+  prefix = 'synthetic',
 ): Generator<CorpusSeriesInput> {
   let i = 0;
   for (const s of kernelSynthSeries(seed, options.count, options)) {
@@ -90,8 +100,8 @@ function* syntheticSeries(
       channel: 'value',
       // No physical time base: the kernel periods are in steps.
       freqS: Number.NaN,
-      group: `kernel-synth:${seed}:${i}`,
-      id: `synthetic:${seed}:${i}`,
+      group: `kernel-synth:${prefix === 'synthetic' ? '' : `${prefix}:`}${seed}:${i}`,
+      id: `${prefix}:${seed}:${i}`,
       scenario: s.description,
       source: 'synthetic',
       values: s.values,
@@ -138,6 +148,20 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusMa
     meta.synthetic = {
       count: options.synthetic.count,
       length: options.synthetic.length ?? 1024,
+      seed,
+    };
+  }
+  if (options.sharpSynthetic) {
+    const seed = root.fork('synthetic-sharp').seed;
+    const sharp = {
+      ...options.sharpSynthetic,
+      periodicLengthScales: SHARP_PERIODIC_LENGTH_SCALES,
+    };
+    for (const series of syntheticSeries(seed, sharp, 'synthetic-sharp')) await add(series);
+    meta.sharpSynthetic = {
+      count: sharp.count,
+      length: sharp.length ?? 1024,
+      periodicLengthScales: SHARP_PERIODIC_LENGTH_SCALES,
       seed,
     };
   }

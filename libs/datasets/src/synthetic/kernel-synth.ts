@@ -9,6 +9,12 @@ export interface KernelSynthOptions {
   readonly maxKernels?: number;
   /** Default `KERNEL_BANK`. */
   readonly bank?: readonly Kernel[];
+  /**
+   * When given, every periodic kernel picked from the bank gets one of these length scales at
+   * random instead of its own (the bank's is 1). Smaller scales give sharper seasonal profiles
+   * with more harmonics — a daily load curve rather than a sine. Default: the bank's own.
+   */
+  readonly periodicLengthScales?: readonly number[];
 }
 
 export interface SyntheticSeries {
@@ -25,11 +31,17 @@ export function randomKernel(
   prng: Prng,
   maxKernels = 5,
   bank: readonly Kernel[] = KERNEL_BANK,
+  periodicLengthScales?: readonly number[],
 ): Kernel {
+  const pick = (): Kernel => {
+    const k = prng.pick(bank);
+    if (k.kind !== 'periodic' || !periodicLengthScales?.length) return k;
+    return { ...k, lengthScale: prng.pick(periodicLengthScales) };
+  };
   const count = 1 + prng.int(maxKernels);
-  let kernel = prng.pick(bank);
+  let kernel = pick();
   for (let i = 1; i < count; i++) {
-    const right = prng.pick(bank);
+    const right = pick();
     kernel = prng.chance(0.5)
       ? { kind: 'sum', left: kernel, right }
       : { kind: 'product', left: kernel, right };
@@ -64,7 +76,12 @@ export function sampleGaussianProcess(
 /** One KernelSynth series drawn with `prng`. */
 export function sampleKernelSynth(prng: Prng, options: KernelSynthOptions = {}): SyntheticSeries {
   const length = options.length ?? 1024;
-  const kernel = randomKernel(prng, options.maxKernels ?? 5, options.bank ?? KERNEL_BANK);
+  const kernel = randomKernel(
+    prng,
+    options.maxKernels ?? 5,
+    options.bank ?? KERNEL_BANK,
+    options.periodicLengthScales,
+  );
   const { values, jitter } = sampleGaussianProcess(kernel, length, prng);
   return { description: describeKernel(kernel), jitter, kernel, values };
 }

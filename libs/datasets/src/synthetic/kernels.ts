@@ -96,7 +96,9 @@ export function describeKernel(kernel: Kernel): string {
     case 'rbf':
       return `RBF(${kernel.lengthScale})`;
     case 'periodic':
-      return `Periodic(${kernel.period})`;
+      return kernel.lengthScale === 1
+        ? `Periodic(${kernel.period})`
+        : `Periodic(${kernel.period}, ${kernel.lengthScale})`;
     case 'rational-quadratic':
       return `RQ(${kernel.alpha})`;
     case 'white':

@@ -121,6 +121,53 @@ describe('KernelSynth', () => {
     expect(counts).toEqual(new Set([1, 2, 3, 4, 5]));
   });
 
+  it('gives periodic leaves the requested length scales, and leaves draws alone without them', () => {
+    const periodicScales = (k: Kernel): number[] =>
+      k.kind === 'sum' || k.kind === 'product'
+        ? [...periodicScales(k.left), ...periodicScales(k.right)]
+        : k.kind === 'periodic'
+          ? [k.lengthScale]
+          : [];
+    const plain = Array.from({ length: 300 }, (_, i) => randomKernel(new Prng(i)));
+    const sharp = Array.from({ length: 300 }, (_, i) =>
+      randomKernel(new Prng(i), 5, KERNEL_BANK, [0.5, 0.25]),
+    );
+    expect(new Set(plain.flatMap(periodicScales))).toEqual(new Set([1]));
+    expect(new Set(sharp.flatMap(periodicScales))).toEqual(new Set([0.5, 0.25]));
+    // Without scales the draw is the one it always was (existing corpora stay reproducible).
+    expect(randomKernel(new Prng(5), 5, KERNEL_BANK, [])).toEqual(randomKernel(new Prng(5)));
+    expect(describeKernel({ kind: 'periodic', lengthScale: 0.25, period: 24 })).toBe(
+      'Periodic(24, 0.25)',
+    );
+  });
+
+  it('draws sharper seasonal profiles with a smaller periodic length scale', () => {
+    // The share of a period-24 draw's power above the 2nd harmonic: the load-curve-like detail.
+    const highHarmonics = (lengthScale: number): number => {
+      const { values } = sampleGaussianProcess(
+        { kind: 'periodic', lengthScale, period: 24 },
+        240,
+        new Prng(4),
+      );
+      let total = 0;
+      let high = 0;
+      for (let k = 1; k <= 12; k++) {
+        let re = 0;
+        let im = 0;
+        for (let t = 0; t < values.length; t++) {
+          re += values[t] * Math.cos((2 * Math.PI * k * t) / 24);
+          im += values[t] * Math.sin((2 * Math.PI * k * t) / 24);
+        }
+        total += re * re + im * im;
+        if (k > 2) high += re * re + im * im;
+      }
+      return high / total;
+    };
+    // Expected shares from the kernel's Bessel-function spectrum: ≈ 0.03 at scale 1, ≈ 0.6 at 0.25.
+    expect(highHarmonics(1)).toBeLessThan(0.1);
+    expect(highHarmonics(0.25)).toBeGreaterThan(0.3);
+  });
+
   it('is reproducible with a seed, of the requested length, and finite', () => {
     const a = [...kernelSynthSeries(42, 4, { length: 96 })];
     const b = [...kernelSynthSeries(42, 4, { length: 96 })];

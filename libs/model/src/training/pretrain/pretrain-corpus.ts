@@ -12,6 +12,11 @@ export interface PretrainCorpusOptions extends FleetCorpusOptions {
   readonly seed?: number;
   /** KernelSynth series. Default 400. */
   readonly syntheticCount?: number;
+  /**
+   * More KernelSynth series with sharper seasonal profiles (periodic length scales 1, 0.5, 0.25;
+   * see `BuildCorpusOptions.sharpSynthetic`). Default 0.
+   */
+  readonly sharpSyntheticCount?: number;
   /** Steps per KernelSynth series (Cholesky cost grows as length³). Default 640. */
   readonly syntheticLength?: number;
   /** Real GPS trips (speed and acceleration); false leaves them out. Default true. */
@@ -38,6 +43,10 @@ export function buildPretrainCorpus(options: PretrainCorpusOptions): Promise<Cor
     onProgress: options.onProgress,
     outDir: options.outDir,
     seed,
+    sharpSynthetic:
+      (options.sharpSyntheticCount ?? 0) > 0
+        ? { count: options.sharpSyntheticCount ?? 0, length: options.syntheticLength ?? 640 }
+        : undefined,
     simulator: fleetCorpusSource({ ...options, gpsVehicleFilter }),
     synthetic:
       (options.syntheticCount ?? 400) > 0
