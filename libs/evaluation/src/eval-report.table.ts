@@ -79,15 +79,7 @@ export function formatEvalTable(r: EvalReport): string {
 function zeroShotLines(z: ZeroShotReport): string[] {
   const b = z.baseline;
   const rows: string[][] = [
-    [
-      '  family',
-      'season',
-      'windows',
-      'FleetFM MASE',
-      'WQL',
-      b ? 'AutoETS MASE' : 'baseline',
-      'WQL',
-    ],
+    ['  family', 'season', 'windows', 'FleetFM MASE', 'WQL', 'baseline MASE', 'WQL'],
     [
       '  all',
       'own',
@@ -113,9 +105,18 @@ function zeroShotLines(z: ZeroShotReport): string[] {
     .join('; ');
   return [
     `zero-shot guard (NOT an issue target): ${z.series} synthetic benchmark-like series (seed ${z.seed}), relative MASE / WQL vs seasonal naive with each series' own season; ${z.skippedWindows} windows left out where seasonal naive was exact`,
+    `  baseline: ${b ? `${b.name}${fitsNote(z)}` : 'none'}`,
     ...rows.map((row) => row.map((cell, j) => cell.padEnd(widths[j])).join('  ')),
     `  by context length (FleetFM relative MASE / WQL, windows): ${contexts}`,
   ];
+}
+
+/** ` (MSTL on 200 windows, AutoETS on 120)` when the seasonal baseline ran. */
+function fitsNote(z: ZeroShotReport): string {
+  const f = z.baselineFits;
+  if (!f) return '';
+  const failed = f.mstlFailed > 0 ? `, of which ${f.mstlFailed} after MSTL failed` : '';
+  return ` (MSTL on ${f.mstl} windows, AutoETS on ${f.ets}${failed})`;
 }
 
 function met(ok: boolean): string {

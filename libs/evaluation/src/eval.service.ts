@@ -9,6 +9,10 @@ import { embeddersForCheckpoint, EmbeddingService } from '@fleetfm/retrieval';
 import { defaultSharedDataDir, loadTraceLibrary } from '@fleetfm/simulator';
 import { AugursEtsBaseline, type StatisticalForecaster } from './baselines/augurs-ets.baseline';
 import {
+  AugursSeasonalBaseline,
+  type SeasonalBaselineFits,
+} from './baselines/augurs-mstl.baseline';
+import {
   heldOutBenchmarkSeries,
   ZERO_SHOT_SEED,
   type HeldOutBenchmarkOptions,
@@ -55,7 +59,10 @@ export interface EvalOptions {
    * Default: on, with the generator's default sizes.
    */
   readonly zeroShot?: HeldOutBenchmarkOptions | false;
-  /** Use the AutoETS baseline. Default true. */
+  /**
+   * Use the statistical baselines: AutoETS on driving data, MSTL+AutoETS where seasonal (else
+   * AutoETS) in the zero-shot guard. Default true.
+   */
   readonly baseline?: boolean;
   readonly onStage?: (stage: string) => void;
   readonly onProgress?: (done: number, total: number) => void;
@@ -103,6 +110,8 @@ export const ISSUE_TARGETS: EvalTargets = {
  */
 export interface ZeroShotReport extends PerSeriesForecastResult {
   readonly description: string;
+  /** Windows the seasonal baseline forecast with each method, when it is the seasonal one. */
+  readonly baselineFits?: SeasonalBaselineFits;
   readonly seed: number;
   readonly elapsedS: number;
 }
@@ -212,7 +221,14 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
   let zeroShot: ZeroShotReport | undefined;
   if (o.zeroShot !== false) {
     o.onStage?.('zero-shot');
-    zeroShot = await evaluateZeroShot(forecaster, c.quantiles, o.zeroShot ?? {}, baseline, o);
+    let guardBaseline = baseline;
+    try {
+      if (baseline) guardBaseline = new AugursSeasonalBaseline(baseline);
+    } catch (err) {
+      // The guard then runs with the non-seasonal AutoETS, and its report names it.
+      baselineError = `MSTL (augurs) could not be loaded: ${(err as Error).message}`;
+    }
+    zeroShot = await evaluateZeroShot(forecaster, c.quantiles, o.zeroShot ?? {}, guardBaseline, o);
   }
 
   return {
@@ -237,7 +253,10 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
   };
 }
 
-/** The zero-shot guard: each benchmark-like series scored with its own season, by family. */
+/**
+ * The zero-shot guard: each benchmark-like series scored with its own season, by family. The
+ * baseline is called with that season too (`evaluateModel` gives `AugursSeasonalBaseline`).
+ */
 export async function evaluateZeroShot(
   forecaster: ForecastModelPort,
   levels: readonly number[],
@@ -246,6 +265,7 @@ export async function evaluateZeroShot(
   o: Pick<EvalOptions, 'onProgress'> = {},
 ): Promise<ZeroShotReport> {
   const started = performance.now();
+  const fitsBefore = baseline instanceof AugursSeasonalBaseline ? baseline.fits() : undefined;
   const seed = sizes.seed ?? ZERO_SHOT_SEED;
   const series = heldOutBenchmarkSeries({ ...sizes, seed }).map((s) => ({
     ...s,
@@ -261,7 +281,21 @@ export async function evaluateZeroShot(
     description:
       "guard, not an issue target: synthetic benchmark-like series (not KernelSynth, not driving), seasonal naive with each series' own season, signal id 0",
     ...result,
+    baselineFits: fitsSince(baseline, fitsBefore),
     elapsedS: (performance.now() - started) / 1000,
     seed,
+  };
+}
+
+function fitsSince(
+  baseline: StatisticalForecaster | undefined,
+  before: SeasonalBaselineFits | undefined,
+): SeasonalBaselineFits | undefined {
+  if (!(baseline instanceof AugursSeasonalBaseline) || !before) return undefined;
+  const now = baseline.fits();
+  return {
+    ets: now.ets - before.ets,
+    mstl: now.mstl - before.mstl,
+    mstlFailed: now.mstlFailed - before.mstlFailed,
   };
 }

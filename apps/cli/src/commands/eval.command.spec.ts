@@ -58,6 +58,12 @@ describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
     expect(json.zeroShot?.byGroup['hourly-additive'].season).toBe(24);
     expect(json.zeroShot?.fleetfm.relativeMase).toBeGreaterThan(0);
     expect(json.zeroShot?.baseline?.relativeMase).toBeGreaterThan(0);
+    // The guard's baseline is the seasonal one: MSTL on the seasonal families, AutoETS elsewhere.
+    expect(json.forecasting.baseline?.name).toBe('AutoETS (augurs)');
+    expect(json.zeroShot?.baseline?.name).toBe(
+      'MSTL+AutoETS (augurs) where seasonal, AutoETS otherwise',
+    );
+    expect(json.zeroShot?.baselineFits).toEqual({ ets: 8, mstl: 8, mstlFailed: 0 });
     expect(json.targets).toEqual({
       anomalyAucPr: 0.8,
       driverTop1: 0.9,
@@ -67,6 +73,9 @@ describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
     const table = lines.join('\n');
     expect(table).toContain('zero-shot guard (NOT an issue target)');
     expect(table).toContain('by context length');
+    expect(table).toContain(
+      'baseline: MSTL+AutoETS (augurs) where seasonal, AutoETS otherwise (MSTL on 8 windows, AutoETS on 8)',
+    );
     expect(table).toMatch(/\n\s+monthly-yearly\s+12\s/);
     expect(table.indexOf('zero-shot guard')).toBeGreaterThan(
       table.indexOf('scenario precision@10'),

@@ -56,7 +56,10 @@ export function registerEvalCommand(program: Command): void {
     )
     .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
     .option('--output <file>', 'write the full report as JSON')
-    .option('--no-baseline', 'skip the AutoETS baseline')
+    .option(
+      '--no-baseline',
+      'skip the statistical baselines (AutoETS; MSTL+AutoETS where seasonal in the zero-shot guard)',
+    )
     .option(
       '--no-zero-shot',
       'skip the zero-shot guard (benchmark-like non-driving series; reported apart from the targets)',
