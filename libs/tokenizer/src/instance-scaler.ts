@@ -23,8 +23,9 @@ const NORMAL_IQR = 1.3489795;
 
 /**
  * Location/scale of one channel over its context, ignoring NaN gaps. A constant series (or one
- * whose spread is below `minScale` relative to its level) gets scale 1 so that normalising it
- * never divides by zero; an all-NaN series gets loc 0, scale 1.
+ * whose spread is below `minScale` relative to its level) gets scale 1 (or its magnitude, when
+ * every value lies inside (-1, 1)) so that normalising it never divides by zero; an all-NaN
+ * series gets loc 0, scale 1. Scaling a series that lies inside (-1, 1) scales loc and scale alike.
  */
 export function fitInstanceScale(
   values: Float32Array,
@@ -54,7 +55,14 @@ export function fitInstanceScale(
   } else {
     throw new ValidationError(`Unknown scaling method "${String(method)}"`);
   }
-  if (!(scale > minScale * Math.max(1, Math.abs(loc)))) scale = 1;
+  // The unit a degenerate spread is measured against: 1, or the series' own magnitude when all
+  // of it lies inside (-1, 1), so that a series in micro-units (1e-6) is normalised like the same
+  // series in units instead of being divided by 1 (a spread below the floor) and forecast at the
+  // scale of 1. Series reaching magnitude 1 (what training saw) are treated exactly as before.
+  let magnitude = 0;
+  for (const v of obs) magnitude = Math.max(magnitude, Math.abs(v));
+  const unit = magnitude > 0 && magnitude < 1 ? magnitude : 1;
+  if (!(scale > minScale * Math.max(unit, Math.abs(loc)))) scale = unit;
   return { loc, scale, observed: obs.length };
 }
 

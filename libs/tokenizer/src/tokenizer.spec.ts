@@ -26,6 +26,25 @@ describe('fitInstanceScale', () => {
   });
 });
 
+describe('fitInstanceScale on tiny units', () => {
+  // A load curve in micro-units must be normalised like the same curve in units: before, a spread
+  // of 7e-8 fell under the absolute floor and got scale 1, so forecasts came out at the scale of 1.
+  const curve = [1, 1.05, 1.1, 1.05, 1, 0.95, 0.9, 0.95];
+  it.each(['mean-std', 'median-iqr', 'last-std'] as const)('%s scales with the series', (m) => {
+    const unit = fitInstanceScale(f32(curve), m);
+    const micro = fitInstanceScale(f32(curve.map((v) => v * 1e-6)), m);
+    expect(micro.loc / 1e-6).toBeCloseTo(unit.loc, 4);
+    expect(micro.scale / 1e-6).toBeCloseTo(unit.scale, 4);
+  });
+
+  it('a constant series inside (-1, 1) gets its magnitude as scale; one reaching 1 keeps 1', () => {
+    expect(fitInstanceScale(f32([2e-6, 2e-6, 2e-6]), 'last-std').scale).toBeCloseTo(2e-6, 12);
+    expect(fitInstanceScale(f32([-0.5, -0.5]), 'mean-std').scale).toBeCloseTo(0.5, 7);
+    expect(fitInstanceScale(f32([1e9, 1e9]), 'last-std').scale).toBe(1);
+    expect(fitInstanceScale(f32([0, 0, 0]), 'last-std').scale).toBe(1);
+  });
+});
+
 describe('patchify', () => {
   it.each([
     // series, patch, length, values, mask, padding
