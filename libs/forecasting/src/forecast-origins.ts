@@ -7,6 +7,8 @@ export interface OriginPlan {
   readonly horizon: number;
   /** Origins every `stride` rows through the history; absent = one origin after the last row. */
   readonly rolling?: { readonly stride: number };
+  /** What the rows are, for errors: default `the data`; e.g. `column "m3" (file rows 2–61)`. */
+  readonly subject?: string;
 }
 
 /**
@@ -18,6 +20,7 @@ export interface OriginPlan {
  */
 export function planOrigins(plan: OriginPlan): number[] {
   const { length, context, horizon } = plan;
+  const subject = plan.subject ?? 'the data';
   for (const [name, v] of [
     ['context', context],
     ['horizon', horizon],
@@ -29,7 +32,7 @@ export function planOrigins(plan: OriginPlan): number[] {
   if (!plan.rolling) {
     if (length < context) {
       throw new InvalidRequestError(
-        `the data has ${length} rows; --context ${context} needs at least ${context}`,
+        `${subject} has ${length} rows; --context ${context} needs at least ${context} (use --context ${length} or less)`,
         { context, length },
       );
     }
@@ -41,7 +44,7 @@ export function planOrigins(plan: OriginPlan): number[] {
   }
   if (length < context + horizon) {
     throw new InvalidRequestError(
-      `the data has ${length} rows; rolling forecasts need at least context + horizon = ${context + horizon}`,
+      `${subject} has ${length} rows; rolling forecasts need at least context + horizon = ${context + horizon}`,
       { context, horizon, length },
     );
   }

@@ -1,7 +1,7 @@
 import { parseCsvSeries, type ForecastRow } from '@fleetfm/datasets';
 import type { SeriesForecast } from '@fleetfm/model';
 import { ForecastModelPort, type ModelForecastOptions } from './forecast-model.port';
-import { ForecastingService } from './forecasting.service';
+import { ForecastingService, type ForecastSummary } from './forecasting.service';
 
 /** Forecasts the last observed value, with quantiles last ± (level - 0.5). */
 class LastValueModel extends ForecastModelPort {
@@ -86,7 +86,7 @@ describe('ForecastingService', () => {
   });
 
   it('skips (series, origin) pairs whose context is all gaps and says how many', async () => {
-    const table = parseCsvSeries('t,a,b\n0,1,\n1,2,\n2,3,\n3,4,5', { timeColumn: 't' });
+    const table = parseCsvSeries('t,a,b\n0,1,9\n1,2,\n2,3,\n3,4,\n4,5,5', { timeColumn: 't' });
     let skipped = -1;
     const rows = await collect(
       new ForecastingService(new LastValueModel()).forecast(
@@ -96,7 +96,87 @@ describe('ForecastingService', () => {
       ),
     );
     expect(skipped).toBe(2);
-    expect(rows.map((r) => `${r.series}@${r.time}`)).toEqual(['a@2', 'a@3']);
+    expect(rows.map((r) => `${r.series}@${r.time}`)).toEqual(['a@2', 'b@2', 'a@3', 'a@4']);
+  });
+
+  describe('columns of different lengths (wide M4-style files)', () => {
+    // m1 has 6 values; m2 ends after 4 (trailing empty cells); m3 starts late (leading ones).
+    const ragged = [
+      't,m1,m2,m3',
+      '0,1,10,',
+      '1,2,20,',
+      '2,3,30,300',
+      '3,4,40,400',
+      '4,5,,500',
+      '5,6,,',
+    ].join('\n');
+
+    it('forecasts each column from its own last value', async () => {
+      const table = parseCsvSeries(ragged, { timeColumn: 't' });
+      let summary: ForecastSummary | undefined;
+      const rows = await collect(
+        new ForecastingService(new LastValueModel()).forecast(
+          table,
+          { context: 2, horizon: 1 },
+          (s) => (summary = s),
+        ),
+      );
+      // Before, every column was forecast from row 6: m2 from two gaps (skipped), m3 at t 6.
+      expect(rows.map((r) => [r.series, r.origin, r.time, r.mean])).toEqual([
+        ['m2', '3', '4', 40],
+        ['m3', '4', '5', 500],
+        ['m1', '5', '6', 6],
+      ]);
+      expect(summary?.endEarly).toEqual(['m2', 'm3']);
+      expect(summary?.skipped).toBe(0);
+    });
+
+    it('names the shortest column, its file rows and the context that fits', () => {
+      const table = parseCsvSeries(ragged, { timeColumn: 't' });
+      expect(() =>
+        new ForecastingService(new LastValueModel()).check(table, { context: 4, horizon: 1 }),
+      ).toThrow(
+        'column "m3" (file rows 4–6) has 3 rows; --context 4 needs at least 4 (use --context 3 or less)',
+      );
+    });
+
+    it('rolls each column through its own rows', async () => {
+      const table = parseCsvSeries(ragged, { timeColumn: 't' });
+      const rows = await collect(
+        new ForecastingService(new LastValueModel()).forecast(table, {
+          context: 2,
+          horizon: 1,
+          rolling: { stride: 1 },
+        }),
+      );
+      expect(rows.map((r) => `${r.series}@${r.time}`)).toEqual([
+        'm1@2',
+        'm2@2',
+        'm1@3',
+        'm2@3',
+        'm1@4',
+        'm3@4',
+        'm1@5',
+      ]);
+    });
+
+    it('leaves out a column without values and says so', async () => {
+      const table = parseCsvSeries('t,a,e\n0,1,\n1,2,NA\n2,3,', { timeColumn: 't' });
+      let summary: ForecastSummary | undefined;
+      const rows = await collect(
+        new ForecastingService(new LastValueModel()).forecast(
+          table,
+          { context: 2, horizon: 1 },
+          (s) => (summary = s),
+        ),
+      );
+      expect(rows.map((r) => r.series)).toEqual(['a']);
+      expect(summary?.empty).toEqual(['e']);
+      const onlyEmpty = parseCsvSeries('t,e\n0,\n1,', { timeColumn: 't' });
+      expect(() =>
+        new ForecastingService(new LastValueModel()).check(onlyEmpty, { context: 1, horizon: 1 }),
+      ).toThrow('every column is empty: e');
+    });
   });
 
   it('rejects quantiles outside the model range', () => {

@@ -25,29 +25,56 @@ export interface ForecastRequest {
 
 export interface ForecastSummary {
   readonly levels: readonly number[];
+  /** Distinct forecast origins (rows) over all series. */
   readonly origins: number;
-  /** Forecasts made: origins × series, less the skipped ones. */
+  /** Forecasts made: (series, origin) pairs, less the skipped ones. */
   readonly forecasts: number;
   /** (series, origin) pairs skipped because the whole context was gaps. */
   readonly skipped: number;
+  /** Columns without a single value: nothing to forecast, left out. */
+  readonly empty: readonly string[];
+  /** Columns whose last value is before the table's last row (forecast from their own end). */
+  readonly endEarly: readonly string[];
   readonly stepSeconds: number | null;
+}
+
+/** Where one series' data lies in the table and the origins forecast from it. */
+export interface SeriesPlan {
+  readonly series: number;
+  /** First row with a value. */
+  readonly first: number;
+  /** One past the last row with a value. */
+  readonly end: number;
+  /** Origin rows: a forecast conditions on [max(first, o - context), o). */
+  readonly origins: readonly number[];
+}
+
+export interface ForecastPlan {
+  readonly levels: number[];
+  readonly plans: readonly SeriesPlan[];
+  readonly empty: readonly string[];
+  readonly endEarly: readonly string[];
 }
 
 interface Task {
   readonly series: number;
   readonly origin: number;
+  readonly first: number;
 }
 
 /**
  * Forecasts every requested series of a table from one or many origins, batching contexts through
- * the model. Forecast times are extrapolated from the origin's time with the table's detected
- * (median) step, so they stay regular even when the history has gaps.
+ * the model. Each column is a series from its first to its last value: leading and trailing empty
+ * cells (columns of different lengths in one wide file, as M4-style files have) are not part of
+ * it, so a column that ends early is forecast from its own end. Forecast times are extrapolated
+ * from the origin's time with the table's detected (median) step, so they stay regular even when
+ * the history has gaps.
  */
 export class ForecastingService {
   constructor(private readonly model: ForecastModelPort) {}
 
-  /** Validates the request against the table and the model; returns the levels to write. */
-  check(table: CsvSeriesTable, request: ForecastRequest): { levels: number[]; origins: number[] } {
+  /** Validates the request against the table and the model; plans the origins per series. */
+  check(table: CsvSeriesTable, request: ForecastRequest): ForecastPlan {
     const levels = [...(request.quantiles ?? this.model.quantiles)];
     const lo = this.model.quantiles[0];
     const hi = this.model.quantiles[this.model.quantiles.length - 1];
@@ -59,37 +86,71 @@ export class ForecastingService {
       }
     }
     if (table.series.length === 0) throw new InvalidRequestError('no series columns to forecast');
-    const origins = planOrigins({
-      context: request.context,
-      horizon: request.horizon,
-      length: table.rowCount,
-      rolling: request.rolling,
-    });
     if (table.rowCount >= 2 && !(table.frequency.step > 0)) {
       throw new InvalidRequestError(
         `the time column ${table.time.column ?? ''} does not increase (median step ${table.frequency.step})`,
       );
     }
-    return { levels, origins };
+    const plans: SeriesPlan[] = [];
+    const names = table.series.map((s) => s.name);
+    const empty: string[] = [];
+    const endEarly: string[] = [];
+    const spans = table.series.map((s) => observedSpan(s.values));
+    // Shortest first, so that a context too long for the data names the shortest column.
+    const order = spans
+      .map((_, i) => i)
+      .sort((a, b) => spanLength(spans[a]) - spanLength(spans[b]) || a - b);
+    for (const series of order) {
+      const s = table.series[series];
+      const { first, end } = spans[series];
+      if (end === 0) {
+        empty.push(s.name);
+        continue;
+      }
+      if (end < table.rowCount) endEarly.push(s.name);
+      const rows =
+        first === 0 && end === table.rowCount
+          ? ''
+          : ` (file rows ${table.lines[first]}–${table.lines[end - 1]})`;
+      const origins = planOrigins({
+        context: request.context,
+        horizon: request.horizon,
+        length: end - first,
+        rolling: request.rolling,
+        subject: `column "${s.name}"${rows}`,
+      });
+      plans.push({ end, first, origins: origins.map((o) => o + first), series });
+    }
+    plans.sort((a, b) => a.series - b.series);
+    empty.sort((a, b) => names.indexOf(a) - names.indexOf(b));
+    endEarly.sort((a, b) => names.indexOf(a) - names.indexOf(b));
+    if (plans.length === 0) {
+      throw new InvalidRequestError(`every column is empty: ${empty.join(', ')}`, { empty });
+    }
+    return { empty, endEarly, levels, plans };
   }
 
-  /** Forecast rows ordered by origin, then series, then step. */
+  /** Forecast rows ordered by origin row, then series, then step. */
   async *forecast(
     table: CsvSeriesTable,
     request: ForecastRequest,
     summary?: (s: ForecastSummary) => void,
   ): AsyncGenerator<ForecastRow> {
-    const { levels, origins } = this.check(table, request);
+    const { levels, plans, empty, endEarly } = this.check(table, request);
     const batchSize = request.batchSize ?? 64;
     const tasks: Task[] = [];
+    const originRows = new Set<number>();
     let skipped = 0;
-    for (const origin of origins) {
-      table.series.forEach((s, series) => {
-        if (hasObservation(s.values, origin - request.context, origin)) {
-          tasks.push({ origin, series });
+    for (const { series, first, origins } of plans) {
+      for (const origin of origins) {
+        const from = Math.max(first, origin - request.context);
+        if (hasObservation(table.series[series].values, from, origin)) {
+          tasks.push({ first, origin, series });
+          originRows.add(origin);
         } else skipped++;
-      });
+      }
     }
+    tasks.sort((a, b) => a.origin - b.origin || a.series - b.series);
     const step = table.rowCount >= 2 ? table.frequency.step : 1;
     const kind = table.time.kind;
     const timeAt = (row: number): number =>
@@ -98,7 +159,10 @@ export class ForecastingService {
       const batch = tasks.slice(start, start + batchSize);
       const contexts = batch.map((t) =>
         Float32Array.from(
-          table.series[t.series].values.subarray(Math.max(0, t.origin - request.context), t.origin),
+          table.series[t.series].values.subarray(
+            Math.max(t.first, t.origin - request.context),
+            t.origin,
+          ),
         ),
       );
       const out = await this.model.forecast(contexts, {
@@ -125,13 +189,29 @@ export class ForecastingService {
       request.onProgress?.(start + batch.length, tasks.length);
     }
     summary?.({
+      empty,
+      endEarly,
       forecasts: tasks.length,
       levels,
-      origins: origins.length,
+      origins: originRows.size,
       skipped,
       stepSeconds: table.frequency.stepSeconds,
     });
   }
+}
+
+function spanLength(span: { first: number; end: number }): number {
+  return span.end - span.first;
+}
+
+/** The rows from the first value to one past the last ({0, 0} when there is none). */
+function observedSpan(values: ArrayLike<number>): { first: number; end: number } {
+  let first = 0;
+  while (first < values.length && Number.isNaN(values[first])) first++;
+  if (first === values.length) return { end: 0, first: 0 };
+  let end = values.length;
+  while (Number.isNaN(values[end - 1])) end--;
+  return { end, first };
 }
 
 function hasObservation(values: ArrayLike<number>, from: number, to: number): boolean {

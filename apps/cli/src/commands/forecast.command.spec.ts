@@ -99,7 +99,7 @@ describe('fleetfm forecast (tiny checkpoint)', () => {
     ).rejects.toThrow('row 3, column "a": "abc" is not a number');
     await expect(
       runForecastCommand({ ...base, context: '500', input: path.join(dir, 'data.csv') }, ctx),
-    ).rejects.toThrow('the data has 100 rows; --context 500 needs at least 500');
+    ).rejects.toThrow('column "a" has 100 rows; --context 500 needs at least 500');
   });
 
   it('says how to get a model when there is none', async () => {

@@ -148,8 +148,18 @@ export async function runForecastCommand(
       bar.stop();
     }
     const s = summary as ForecastSummary;
+    if (s.empty.length > 0) {
+      ctx.log?.(`note: left out, no values at all: ${listNames(s.empty)}`);
+    }
+    if (s.endEarly.length > 0) {
+      const one = s.endEarly.length === 1;
+      ctx.log?.(
+        `note: ${s.endEarly.length} column${one ? ' ends' : 's end'} before the last row; ` +
+          `${one ? 'it is' : 'each is'} forecast from its own last value: ${listNames(s.endEarly)}`,
+      );
+    }
     ctx.log?.(
-      `${s.forecasts} forecasts (${s.origins} origin${s.origins === 1 ? '' : 's'} × ${table.series.length} series` +
+      `${s.forecasts} forecasts (${s.origins} origin${s.origins === 1 ? '' : 's'} × ${table.series.length - s.empty.length} series` +
         `${s.skipped ? `, ${s.skipped} skipped: context all gaps` : ''}) × ${horizon} steps → ${opts.output}` +
         ` (step ${s.stepSeconds === null ? table.frequency.step : `${s.stepSeconds} s`}${table.frequency.regular ? '' : `, ${table.frequency.irregularCount} irregular steps in the input`})`,
     );
@@ -157,6 +167,12 @@ export async function runForecastCommand(
   } finally {
     loaded.model.dispose();
   }
+}
+
+/** At most 10 names, then how many more. */
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 10).join(', ');
+  return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
 }
 
 export function registerForecastCommand(program: Command): void {
