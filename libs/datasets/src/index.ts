@@ -12,6 +12,7 @@ export * from './csv/csv-series';
 export * from './csv/csv-series.reader';
 export * from './csv/csv.writer';
 export * from './csv/frequency';
+export * from './csv/missing-steps';
 export * from './csv/output-layouts';
 export * from './csv/series-length';
 export * from './csv/time-format';

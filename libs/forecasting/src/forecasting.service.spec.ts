@@ -99,6 +99,22 @@ describe('ForecastingService', () => {
     expect(rows.map((r) => `${r.series}@${r.time}`)).toEqual(['a@2', 'b@2', 'a@3', 'a@4']);
   });
 
+  it('steps monthly data by calendar months', async () => {
+    const months = ['2020-10-01', '2020-11-01', '2020-12-01', '2021-01-01', '2021-02-01'];
+    const table = parseCsvSeries(`d,v\n${months.map((d, i) => `${d},${i}`).join('\n')}`, {
+      timeColumn: 'd',
+    });
+    const rows = await collect(
+      new ForecastingService(new LastValueModel()).forecast(table, { context: 3, horizon: 3 }),
+    );
+    // Before: the median step (31 days) added up, 2021-03-04 and 2021-04-04 at steps 1 and 2.
+    expect(rows.map((r) => r.time)).toEqual([
+      '2021-03-01T00:00:00.000Z',
+      '2021-04-01T00:00:00.000Z',
+      '2021-05-01T00:00:00.000Z',
+    ]);
+  });
+
   describe('columns of different lengths (wide M4-style files)', () => {
     // m1 has 6 values; m2 ends after 4 (trailing empty cells); m3 starts late (leading ones).
     const ragged = [

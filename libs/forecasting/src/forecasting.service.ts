@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '@fleetfm/domain';
 import {
+  advanceTime,
   formatFloat32,
   formatTime,
   type CsvSeriesTable,
@@ -67,8 +68,8 @@ interface Task {
  * the model. Each column is a series from its first to its last value: leading and trailing empty
  * cells (columns of different lengths in one wide file, as M4-style files have) are not part of
  * it, so a column that ends early is forecast from its own end. Forecast times are extrapolated
- * from the origin's time with the table's detected (median) step, so they stay regular even when
- * the history has gaps.
+ * from the origin's time with the table's detected (median) step, or by calendar months for
+ * monthly, quarterly and yearly data, so they stay regular even when the history has gaps.
  */
 export class ForecastingService {
   constructor(private readonly model: ForecastModelPort) {}
@@ -151,7 +152,7 @@ export class ForecastingService {
       }
     }
     tasks.sort((a, b) => a.origin - b.origin || a.series - b.series);
-    const step = table.rowCount >= 2 ? table.frequency.step : 1;
+    const grid = table.rowCount >= 2 ? table.frequency : { months: null, step: 1 };
     const kind = table.time.kind;
     const timeAt = (row: number): number =>
       row < table.rowCount ? table.time.values[row] : Number.NaN;
@@ -182,7 +183,7 @@ export class ForecastingService {
             quantiles: f.quantiles.map((q) => short(q[k])),
             series: name,
             step: k + 1,
-            time: formatTime(last + (k + 1) * step, kind),
+            time: formatTime(advanceTime(last, k + 1, grid), kind),
           };
         }
       }

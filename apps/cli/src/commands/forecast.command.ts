@@ -3,7 +3,13 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig } from '@fleetfm/config';
 import { InvalidRequestError } from '@fleetfm/domain';
-import { forecastCsvLayout, readCsvSeriesFile, writeCsv } from '@fleetfm/datasets';
+import {
+  fillMissingSteps,
+  forecastCsvLayout,
+  readCsvSeriesFile,
+  type FrequencyReport,
+  writeCsv,
+} from '@fleetfm/datasets';
 import {
   ForecastingService,
   loadModelDir,
@@ -114,10 +120,19 @@ export async function runForecastCommand(
   const context = parseIntOption('context', opts.context);
   const stride = parseIntOption('stride', opts.stride, 1);
   const quantiles = parseQuantiles(opts.quantiles);
-  const table = await readCsvSeriesFile(opts.input, {
-    columns: parseList(opts.columns),
-    timeColumn: opts.timeColumn,
-  });
+  const filled = fillMissingSteps(
+    await readCsvSeriesFile(opts.input, {
+      columns: parseList(opts.columns),
+      timeColumn: opts.timeColumn,
+    }),
+  );
+  const table = filled.table;
+  if (filled.inserted > 0) {
+    ctx.log?.(
+      `note: ${filled.inserted} missing time step${filled.inserted === 1 ? '' : 's'} (${filled.runs} run${filled.runs === 1 ? '' : 's'}, the first after file row ${filled.firstAfterLine}) read as gaps`,
+    );
+  }
+  if (filled.notFilled !== undefined) ctx.log?.(`note: irregular time steps: ${filled.notFilled}`);
   const loaded = await openModel(opts.model ?? ctx.modelDir);
   try {
     const service = new ForecastingService(
@@ -161,12 +176,18 @@ export async function runForecastCommand(
     ctx.log?.(
       `${s.forecasts} forecasts (${s.origins} origin${s.origins === 1 ? '' : 's'} × ${table.series.length - s.empty.length} series` +
         `${s.skipped ? `, ${s.skipped} skipped: context all gaps` : ''}) × ${horizon} steps → ${opts.output}` +
-        ` (step ${s.stepSeconds === null ? table.frequency.step : `${s.stepSeconds} s`}${table.frequency.regular ? '' : `, ${table.frequency.irregularCount} irregular steps in the input`})`,
+        ` (step ${describeStep(table.frequency)}${table.frequency.regular ? '' : `, ${table.frequency.irregularCount} irregular steps in the input`})`,
     );
     return s;
   } finally {
     loaded.model.dispose();
   }
+}
+
+/** `1 month`, `3600 s`, or the step in the time column's own unit. */
+function describeStep(f: FrequencyReport): string {
+  if (f.months !== null) return `${f.months} month${f.months === 1 ? '' : 's'}`;
+  return f.stepSeconds === null ? String(f.step) : `${f.stepSeconds} s`;
 }
 
 /** At most 10 names, then how many more. */

@@ -220,6 +220,7 @@ describe('parseCsvSeries', () => {
         { index: 5, line: 7, step: 0.5 },
       ],
       irregularCount: 2,
+      months: null,
       regular: false,
       step: 1,
       stepSeconds: null,
