@@ -153,7 +153,7 @@ export class ForecastingService {
     }
     tasks.sort((a, b) => a.origin - b.origin || a.series - b.series);
     const grid = table.rowCount >= 2 ? table.frequency : { months: null, step: 1 };
-    const kind = table.time.kind;
+    const { kind, isoStyle: style } = table.time;
     const timeAt = (row: number): number =>
       row < table.rowCount ? table.time.values[row] : Number.NaN;
     for (let start = 0; start < tasks.length; start += batchSize) {
@@ -179,11 +179,11 @@ export class ForecastingService {
         for (let k = 0; k < request.horizon; k++) {
           yield {
             mean: short(f.mean[k]),
-            origin: formatTime(last, kind),
+            origin: formatTime(last, kind, style),
             quantiles: f.quantiles.map((q) => short(q[k])),
             series: name,
             step: k + 1,
-            time: formatTime(advanceTime(last, k + 1, grid), kind),
+            time: formatTime(advanceTime(last, k + 1, grid), kind, style),
           };
         }
       }

@@ -84,7 +84,7 @@ export async function runDetectCommand(
             flag: flags[t] === 1,
             score: scores[t],
             series: name,
-            time: formatTime(table.time.values[t], table.time.kind),
+            time: formatTime(table.time.values[t], table.time.kind, table.time.isoStyle),
             value: values[t],
           };
         }

@@ -133,10 +133,10 @@ export async function runEmbedCommand(
     if (rows.length === 0) throw new InvalidRequestError('every window is empty (all gaps)');
     if (ext === '.arrow') writeEmbeddingsArrow(opts.output, rows, table.time.kind);
     else {
-      const timeKind = table.time.kind;
+      const { kind: timeKind, isoStyle } = table.time;
       await writeCsv(
         opts.output,
-        embeddingCsvLayout(dim, (t) => formatTime(t, timeKind)),
+        embeddingCsvLayout(dim, (t) => formatTime(t, timeKind, isoStyle)),
         rows,
       );
     }

@@ -6,9 +6,11 @@ import { GrowableFloat64 } from './growable-array';
 import {
   describeTimeKind,
   guessTimeKind,
+  isoStyleOf,
   parseDecimal,
   parseTimeCell,
   timeUnitSeconds,
+  type IsoStyle,
   type TimeKind,
 } from './time-format';
 
@@ -32,6 +34,7 @@ export class CsvSeriesCollector {
   private timeKind: TimeKind = 'index';
   private firstTimeLine = 0;
   private previousTimeCell = '';
+  private isoStyle: IsoStyle | undefined;
 
   constructor(private readonly options: CsvReadOptions = {}) {}
 
@@ -81,7 +84,12 @@ export class CsvSeriesCollector {
     return {
       delimiter,
       header: this.header,
-      time: { column: this.options.timeColumn ?? null, kind: this.timeKind, values: time },
+      time: {
+        column: this.options.timeColumn ?? null,
+        kind: this.timeKind,
+        values: time,
+        ...(this.isoStyle === undefined ? {} : { isoStyle: this.isoStyle }),
+      },
       series: this.columnNames.map((name, c) => ({
         name,
         values: float64 ? this.columns[c].toFloat64() : this.columns[c].toFloat32(),
@@ -143,6 +151,7 @@ export class CsvSeriesCollector {
       }
       this.timeKind = kind;
       this.firstTimeLine = line;
+      if (kind === 'iso') this.isoStyle = isoStyleOf(cell);
     }
     const value = parseTimeCell(cell, this.timeKind as Exclude<TimeKind, 'index'>);
     if (Number.isNaN(value)) {

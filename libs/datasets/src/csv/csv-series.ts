@@ -1,6 +1,6 @@
 import type { CsvDelimiter } from './csv-record.parser';
 import type { FrequencyReport } from './frequency';
-import type { TimeKind } from './time-format';
+import type { IsoStyle, TimeKind } from './time-format';
 
 /** One numeric column of a CSV; empty cells are NaN (gaps). */
 export interface CsvSeries {
@@ -16,6 +16,8 @@ export interface TimeAxis {
   readonly kind: TimeKind;
   /** Epoch ms for instants (`iso`, `epoch-s`, `epoch-ms`), otherwise the numbers as written. */
   readonly values: Float64Array;
+  /** For `iso`: how the first time cell was written (outputs write times the same way). */
+  readonly isoStyle?: IsoStyle;
 }
 
 /** What a CSV reader returns: aligned columns, one entry per data row. */

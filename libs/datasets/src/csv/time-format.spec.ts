@@ -1,4 +1,4 @@
-import { formatTime, guessTimeKind, parseIsoTime } from './time-format';
+import { formatTime, guessTimeKind, isoStyleOf, parseIsoTime } from './time-format';
 
 describe('parseIsoTime', () => {
   it.each([
@@ -51,5 +51,25 @@ describe('guessTimeKind / formatTime', () => {
     expect(formatTime(1700000000500, 'epoch-s')).toBe('1700000000.5');
     expect(formatTime(7, 'number')).toBe('7');
     expect(formatTime(NaN, 'iso')).toBe('');
+  });
+});
+
+describe('isoStyleOf / formatTime with the input style', () => {
+  // Each cell is written back exactly as it came; and one hour later in the same layout.
+  it.each([
+    ['2024-01-01', '2024-01-02', 86_400_000],
+    ['2024-01-01 10:00', '2024-01-01 11:00', 3_600_000],
+    ['2024-01-01 10:00:00', '2024-01-01 11:00:00', 3_600_000],
+    ['2024-01-01T10:00:00', '2024-01-01T11:00:00', 3_600_000],
+    ['2024-01-01T10:00:00Z', '2024-01-01T11:00:00Z', 3_600_000],
+    ['2024-01-01T23:30:00+02:00', '2024-01-02T00:30:00+02:00', 3_600_000],
+    ['2024-03-01T00:00:00-0530', '2024-03-01T00:00:00.5-0530', 500],
+    ['2024-01-01T10:00:00.250Z', '2024-01-01T10:00:00.750Z', 500],
+    ['2024-01-01', '2024-01-01T12:00', 43_200_000], // a time of day appears only when needed
+  ])('%s, then %s (+%d ms)', (cell, later, dt) => {
+    const style = isoStyleOf(cell);
+    const t = parseIsoTime(cell);
+    expect(formatTime(t, 'iso', style)).toBe(cell);
+    expect(formatTime(t + dt, 'iso', style)).toBe(later);
   });
 });

@@ -88,12 +88,62 @@ export function timeUnitSeconds(kind: TimeKind): number | null {
   return kind === 'iso' || kind === 'epoch-s' || kind === 'epoch-ms' ? 0.001 : null;
 }
 
-/** A held time value written back the way the input wrote it. */
-export function formatTime(value: number, kind: TimeKind): string {
+/**
+ * How an ISO time column writes its instants (taken from its first cell), so that output times
+ * read like the input's and join with it as text: `2024-01-01`, `2024-01-01 10:00`,
+ * `2024-01-01T10:00:00+02:00`.
+ */
+export interface IsoStyle {
+  /** Date only, no time of day. */
+  readonly dateOnly: boolean;
+  readonly separator: 'T' | ' ';
+  readonly seconds: boolean;
+  /** Digits after the seconds' decimal point (0: none written). */
+  readonly fractionDigits: number;
+  /** The zone as written (`Z`, `+02:00`, `-0530`), or null when none was (read as UTC). */
+  readonly zone: string | null;
+}
+
+/** The style of one ISO cell, or undefined if it is not ISO. */
+export function isoStyleOf(cell: string): IsoStyle | undefined {
+  const m = ISO_PATTERN.exec(cell);
+  if (!m) return undefined;
+  const sep = cell.charAt(10);
+  return {
+    dateOnly: m[4] === undefined,
+    fractionDigits: m[7] ? m[7].length - 1 : 0,
+    seconds: m[6] !== undefined,
+    separator: sep === ' ' ? ' ' : 'T',
+    zone: m[8] ?? null,
+  };
+}
+
+/** An instant (epoch ms) in an ISO style: the wall-clock time at the style's zone. */
+export function formatIsoTime(value: number, style: IsoStyle): string {
+  const wall = value + zoneOffsetMs(style.zone ?? undefined);
+  const iso = new Date(wall).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  const date = iso.slice(0, 10);
+  const zone = style.zone ?? '';
+  const msOfDay = ((wall % 86_400_000) + 86_400_000) % 86_400_000;
+  if (style.dateOnly && msOfDay === 0) return `${date}${zone}`;
+  const ms = iso.slice(20, 23);
+  let time =
+    style.seconds || iso.slice(17, 23) !== '00.000' ? iso.slice(11, 19) : iso.slice(11, 16);
+  const needed = ms.replace(/0+$/, '').length;
+  const digits = Math.max(style.fractionDigits, needed);
+  if (digits > 0) time += `.${ms.padEnd(digits, '0').slice(0, digits)}`;
+  return `${date}${style.dateOnly ? 'T' : style.separator}${time}${zone}`;
+}
+
+/**
+ * A held time value written back the way the input wrote it: ISO instants in the input's
+ * `IsoStyle` when given (else as `toISOString`), epoch seconds and ms as numbers.
+ */
+export function formatTime(value: number, kind: TimeKind, style?: IsoStyle): string {
   if (!Number.isFinite(value)) return '';
   switch (kind) {
     case 'iso':
-      return new Date(value).toISOString();
+      return style === undefined ? new Date(value).toISOString() : formatIsoTime(value, style);
     case 'epoch-s':
       return String(value / 1000);
     default:
