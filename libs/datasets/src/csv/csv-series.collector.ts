@@ -14,6 +14,9 @@ import {
   type TimeKind,
 } from './time-format';
 
+/** A number with one decimal comma and no thousands separators: `-12,5`, `0,25e-3`. */
+const DECIMAL_COMMA = /^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$/;
+
 /** Cells that mean "no value" besides the empty cell. */
 const GAP_WORDS = new Set(['nan', 'na', 'n/a', 'null']);
 
@@ -38,7 +41,11 @@ export class CsvSeriesCollector {
 
   constructor(private readonly options: CsvReadOptions = {}) {}
 
-  add(record: CsvRecord): void {
+  /**
+   * Adds one record. `delimiter` is the file's: in a `;` or tab separated file (what spreadsheets
+   * in decimal-comma locales export) a number may be written with a decimal comma, `2,5`.
+   */
+  add(record: CsvRecord, delimiter: CsvDelimiter | null = ','): void {
     if (this.header === null) {
       this.readHeader(record);
       return;
@@ -58,6 +65,9 @@ export class CsvSeriesCollector {
         this.gaps[c]++;
       } else {
         value = parseDecimal(cell);
+        if (Number.isNaN(value) && delimiter !== ',' && DECIMAL_COMMA.test(cell)) {
+          value = parseDecimal(cell.replace(',', '.'));
+        }
         if (Number.isNaN(value) && GAP_WORDS.has(cell.toLowerCase())) {
           this.gaps[c]++;
         } else if (Number.isNaN(value)) {

@@ -238,9 +238,20 @@ describe('readCsvSeries (streaming)', () => {
     expect(streamed).toEqual(whole);
   });
 
-  it('reports a quoted decimal comma as not a number, at its line, across chunk boundaries', async () => {
-    await expect(readCsvSeries(text.split(''), T)).rejects.toThrow(
+  it('reads decimal commas in a semicolon file, across chunk boundaries', async () => {
+    // Spreadsheets in decimal-comma locales (and the UCI electricity file) write 2,53 in ';' files.
+    const table = await readCsvSeries(text.split(''), T);
+    expect(Array.from(table.series[0].values)).toEqual([1.5, 2]);
+    const tab = parseCsvSeries('t\tv\n0\t-0,25\n1\t,5\n', { timeColumn: 't' });
+    expect(Array.from(tab.series[0].values)).toEqual([-0.25, 0.5]);
+  });
+
+  it('still reports a comma in a comma file, and thousands separators, as not a number', async () => {
+    await expect(readCsvSeries(['date,speed\n2024-01-01,"1,5"\n'], T)).rejects.toThrow(
       'row 2, column "speed": "1,5" is not a number',
+    );
+    expect(() => parseCsvSeries('date;speed\n2024-01-01;1.234,5\n', T)).toThrow(
+      'row 2, column "speed": "1.234,5" is not a number',
     );
   });
 

@@ -21,10 +21,11 @@ export async function readCsvSeries(
   const decoder = new TextDecoder('utf-8');
   for await (const chunk of source) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    for (const record of parser.push(text)) collector.add(record);
+    for (const record of parser.push(text)) collector.add(record, parser.detectedDelimiter);
   }
-  for (const record of parser.push(decoder.decode())) collector.add(record);
-  for (const record of parser.end()) collector.add(record);
+  for (const record of parser.push(decoder.decode()))
+    collector.add(record, parser.detectedDelimiter);
+  for (const record of parser.end()) collector.add(record, parser.detectedDelimiter);
   return collector.finish(parser.detectedDelimiter ?? ',');
 }
 
@@ -32,8 +33,8 @@ export async function readCsvSeries(
 export function parseCsvSeries(text: string, options: CsvReadOptions = {}): CsvSeriesTable {
   const parser = new CsvRecordParser({ delimiter: options.delimiter });
   const collector = new CsvSeriesCollector(options);
-  for (const record of parser.push(text)) collector.add(record);
-  for (const record of parser.end()) collector.add(record);
+  for (const record of parser.push(text)) collector.add(record, parser.detectedDelimiter);
+  for (const record of parser.end()) collector.add(record, parser.detectedDelimiter);
   return collector.finish(parser.detectedDelimiter ?? ',');
 }
 
