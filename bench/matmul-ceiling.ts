@@ -16,6 +16,25 @@ export function cpuMs(fn: () => void): number {
   return (used.user + used.system) / 1000;
 }
 
+/**
+ * One timed matMul 512³, GFLOP/s: the ceiling sampled right beside another measurement. Call it
+ * after `matMulGflops`, which warms the kernel up to its optimised tier.
+ */
+export function matMul512Rate(): number {
+  const a = tf.randomNormal([512, 512]);
+  const b = tf.randomNormal([512, 512]);
+  try {
+    const ms = timeMs(() => {
+      const c = tf.matMul(a, b);
+      c.dataSync();
+      c.dispose();
+    });
+    return (2 * 512 ** 3) / ms / 1e6;
+  } finally {
+    tf.dispose([a, b]);
+  }
+}
+
 /** Warm up for at least this long (V8 tiers wasm up to TurboFan only once code is hot). */
 const MIN_WARMUP_MS = 1500;
 /** ... and until the median of the last 5 runs is within 5 % of the 5 before. */
