@@ -1,20 +1,14 @@
 import type { Command } from 'commander';
 import { AnomalyDetectionService, readDetectorCalibration } from '@fleetfm/anomaly';
 import { InvalidRequestError } from '@fleetfm/domain';
-import {
-  DETECT_CSV_LAYOUT,
-  formatTime,
-  readCsvSeriesFile,
-  writeCsv,
-  type DetectRow,
-} from '@fleetfm/datasets';
+import { DETECT_CSV_LAYOUT, formatTime, writeCsv, type DetectRow } from '@fleetfm/datasets';
 import { PatchForecastAdapter } from '@fleetfm/forecasting';
 import {
   defaultContext,
   openModel,
   parseIntOption,
-  parseList,
   progressBar,
+  readInput,
   type CommandContext,
 } from './forecast.command';
 
@@ -47,10 +41,7 @@ export async function runDetectCommand(
   if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) {
     throw new InvalidRequestError(`--threshold must be in (0, 1], got "${opts.threshold}"`);
   }
-  const table = await readCsvSeriesFile(opts.input, {
-    columns: parseList(opts.columns),
-    timeColumn: opts.timeColumn,
-  });
+  const table = await readInput(opts, ctx);
   const loaded = await openModel(opts.model ?? ctx.modelDir);
   try {
     const c = loaded.model.config;

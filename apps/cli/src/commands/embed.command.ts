@@ -4,7 +4,6 @@ import { InvalidRequestError } from '@fleetfm/domain';
 import {
   embeddingCsvLayout,
   formatTime,
-  readCsvSeriesFile,
   timeUnitSeconds,
   type EmbeddingRow,
   type TimeKind,
@@ -22,8 +21,8 @@ import {
   defaultContext,
   openModel,
   parseIntOption,
-  parseList,
   progressBar,
+  readInput,
   type CommandContext,
 } from './forecast.command';
 
@@ -94,10 +93,7 @@ export async function runEmbedCommand(
   const kind = embeddingKindOf(opts.kind);
   const window = parseIntOption('window', opts.window);
   const stride = parseIntOption('stride', opts.stride, window);
-  const table = await readCsvSeriesFile(opts.input, {
-    columns: parseList(opts.columns),
-    timeColumn: opts.timeColumn,
-  });
+  const table = await readInput(opts, ctx);
   const rateHz = kind === 'driver-style' ? rateHzOf(opts.rateHz, table.time) : 0;
   const loaded = await openModel(opts.model ?? ctx.modelDir);
   let disposeHead = (): void => undefined;

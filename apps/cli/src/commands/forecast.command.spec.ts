@@ -54,12 +54,7 @@ describe('fleetfm forecast (tiny checkpoint)', () => {
     const origins = Math.floor((100 - 8 - 32) / 5) + 1;
     expect(rows.length - 1).toBe(origins * 2 * 8);
     // First origin: row 31 (2024-02-01); step 1 is the next day.
-    expect(rows[1].slice(0, 4)).toEqual([
-      '2024-02-01',
-      'a',
-      '1',
-      '2024-02-02',
-    ]);
+    expect(rows[1].slice(0, 4)).toEqual(['2024-02-01', 'a', '1', '2024-02-02']);
     for (const r of rows.slice(1)) {
       const [lo, mid, hi] = r.slice(5).map(Number);
       expect(lo).toBeLessThanOrEqual(mid);
@@ -100,6 +95,33 @@ describe('fleetfm forecast (tiny checkpoint)', () => {
     await expect(
       runForecastCommand({ ...base, context: '500', input: path.join(dir, 'data.csv') }, ctx),
     ).rejects.toThrow('column "a" has 100 rows; --context 500 needs at least 500');
+  });
+
+  it('sorts rows out of time order and fills skipped steps, with a note for each', async () => {
+    // Newest first with one day (2024-01-03) missing: before, "row 3 ... time must increase".
+    const lines = ['date,a'];
+    for (let i = 39; i >= 0; i--) {
+      const day = new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      if (i !== 2) lines.push(`${day},${i}`);
+    }
+    fs.writeFileSync(path.join(dir, 'newest-first.csv'), `${lines.join('\n')}\n`);
+    const notes: string[] = [];
+    const out = path.join(dir, 'sorted.csv');
+    await runForecastCommand(
+      {
+        context: '16',
+        horizon: '2',
+        input: path.join(dir, 'newest-first.csv'),
+        output: out,
+        timeColumn: 'date',
+      },
+      { ...ctx, log: (l) => notes.push(l) },
+    );
+    expect(notes[0]).toBe(
+      'note: 38 rows were out of time order (the first: file row 3); rows sorted by "date"',
+    );
+    expect(notes[1]).toContain('note: 1 missing time step (1 run, the first after file row 39)');
+    expect(read(out)[1].slice(0, 4)).toEqual(['2024-02-09', 'a', '1', '2024-02-10']);
   });
 
   it('says how to get a model when there is none', async () => {

@@ -7,6 +7,7 @@ import {
   fillMissingSteps,
   forecastCsvLayout,
   readCsvSeriesFile,
+  type CsvSeriesTable,
   type FrequencyReport,
   writeCsv,
 } from '@fleetfm/datasets';
@@ -73,6 +74,28 @@ export function parseQuantiles(text: string | undefined): number[] | undefined {
   });
 }
 
+/**
+ * The input CSV of a command: the requested columns, rows sorted by time when they are not (with
+ * a note naming the first row out of order).
+ */
+export async function readInput(
+  opts: { readonly input: string; readonly columns?: string; readonly timeColumn?: string },
+  ctx: CommandContext,
+): Promise<CsvSeriesTable> {
+  const table = await readCsvSeriesFile(opts.input, {
+    columns: parseList(opts.columns),
+    sortByTime: true,
+    timeColumn: opts.timeColumn,
+  });
+  if (table.reordered) {
+    const { rows, firstLine } = table.reordered;
+    ctx.log?.(
+      `note: ${rows} row${rows === 1 ? ' was' : 's were'} out of time order (the first: file row ${firstLine}); rows sorted by "${table.time.column}"`,
+    );
+  }
+  return table;
+}
+
 /** Picks the tfjs backend, then loads the checkpoint (clear error when there is none). */
 export async function openModel(modelDir: string): Promise<LoadedModel> {
   await selectBackend();
@@ -120,12 +143,7 @@ export async function runForecastCommand(
   const context = parseIntOption('context', opts.context);
   const stride = parseIntOption('stride', opts.stride, 1);
   const quantiles = parseQuantiles(opts.quantiles);
-  const filled = fillMissingSteps(
-    await readCsvSeriesFile(opts.input, {
-      columns: parseList(opts.columns),
-      timeColumn: opts.timeColumn,
-    }),
-  );
+  const filled = fillMissingSteps(await readInput(opts, ctx));
   const table = filled.table;
   if (filled.inserted > 0) {
     ctx.log?.(

@@ -3,8 +3,10 @@ import type { CsvDelimiter, CsvRecord } from './csv-record.parser';
 import type { CsvReadOptions, CsvSeriesTable } from './csv-series';
 import { detectFrequency } from './frequency';
 import { GrowableFloat64 } from './growable-array';
+import { permute, timeOrder } from './time-order';
 import {
   describeTimeKind,
+  formatTime,
   guessTimeKind,
   isoStyleOf,
   parseDecimal,
@@ -38,6 +40,8 @@ export class CsvSeriesCollector {
   private firstTimeLine = 0;
   private previousTimeCell = '';
   private isoStyle: IsoStyle | undefined;
+  private outOfOrder = 0;
+  private firstOutOfOrderLine = 0;
 
   constructor(private readonly options: CsvReadOptions = {}) {}
 
@@ -89,8 +93,18 @@ export class CsvSeriesCollector {
     if (this.header === null) throw new ValidationError('the CSV is empty (no header row)');
     if (this.lines.length === 0) throw new ValidationError('the CSV has a header but no data rows');
     const float64 = this.options.dtype === 'float64';
-    const time = this.time.toFloat64();
-    const lines = Int32Array.from(this.lines);
+    let time = this.time.toFloat64();
+    let lines = Int32Array.from(this.lines);
+    let values = this.columns.map((c) => (float64 ? c.toFloat64() : c.toFloat32()));
+    if (this.outOfOrder > 0) {
+      const column = this.options.timeColumn as string;
+      const { order } = timeOrder(time, lines, column, (t) =>
+        formatTime(t, this.timeKind, this.isoStyle),
+      );
+      time = permute(time, order);
+      lines = permute(lines, order);
+      values = values.map((v) => permute(v, order));
+    }
     return {
       delimiter,
       header: this.header,
@@ -102,10 +116,13 @@ export class CsvSeriesCollector {
       },
       series: this.columnNames.map((name, c) => ({
         name,
-        values: float64 ? this.columns[c].toFloat64() : this.columns[c].toFloat32(),
+        values: values[c],
         gaps: this.gaps[c],
       })),
       rowCount: lines.length,
+      ...(this.outOfOrder > 0
+        ? { reordered: { firstLine: this.firstOutOfOrderLine, rows: this.outOfOrder } }
+        : {}),
       lines,
       frequency: detectFrequency(time, { lines, unitSeconds: timeUnitSeconds(this.timeKind) }),
     };
@@ -176,7 +193,10 @@ export class CsvSeriesCollector {
       );
     }
     const n = this.lines.length;
-    if (n > 0 && !(value > this.time.get(n - 1))) {
+    if (n > 0 && this.options.sortByTime && value < this.time.get(n - 1)) {
+      // Sorted in finish(); a repeated time is reported there, with both rows.
+      if (this.outOfOrder++ === 0) this.firstOutOfOrderLine = line;
+    } else if (n > 0 && !(value > this.time.get(n - 1))) {
       const previousLine = this.lines[n - 1];
       throw new ValidationError(
         `row ${line}, column "${column}": time "${cell}" is not after "${this.previousTimeCell}" in row ${previousLine} (time must increase)`,

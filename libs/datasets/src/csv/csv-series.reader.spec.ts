@@ -228,6 +228,32 @@ describe('parseCsvSeries', () => {
   });
 });
 
+describe('parseCsvSeries with sortByTime', () => {
+  const S = { sortByTime: true, timeColumn: 'date' } as const;
+
+  it('sorts a newest-first file by time, lines and columns alike, and says so', () => {
+    const table = parseCsvSeries('date,v,w\n2024-01-03,3,30\n2024-01-01,1,\n2024-01-02,2,20\n', S);
+    expect(Array.from(table.series[0].values)).toEqual([1, 2, 3]);
+    expect(Array.from(table.series[1].values)).toEqual([NaN, 20, 30]);
+    expect(Array.from(table.lines)).toEqual([3, 4, 2]);
+    expect(table.reordered).toEqual({ firstLine: 3, rows: 1 });
+    expect(table.frequency.regular).toBe(true);
+  });
+
+  it('still rejects a time that appears twice, naming both rows', () => {
+    expect(() => parseCsvSeries('date,v\n3,1\n1,1\n2,1\n3,2\n', S)).toThrow(
+      'rows 2 and 5, column "date": the same time "3" appears twice',
+    );
+    expect(() => parseCsvSeries('date,v\n1,1\n1,2\n', S)).toThrow(
+      'row 3, column "date": time "1" is not after "1" in row 2 (time must increase)',
+    );
+  });
+
+  it('leaves sorted files alone', () => {
+    expect(parseCsvSeries('date,v\n1,1\n2,1\n', S).reordered).toBeUndefined();
+  });
+});
+
 describe('readCsvSeries (streaming)', () => {
   const text = 'date;speed\r\n"2024-01-01";"1,5"\r\n2024-01-02;2\r\n';
 

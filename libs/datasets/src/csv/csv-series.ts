@@ -30,6 +30,8 @@ export interface CsvSeriesTable {
   readonly rowCount: number;
   /** The 1-based file line of each data row (for error messages downstream). */
   readonly lines: Int32Array;
+  /** With `sortByTime`: how many rows came before their predecessor in time, and the first. */
+  readonly reordered?: { readonly rows: number; readonly firstLine: number };
   readonly frequency: FrequencyReport;
 }
 
@@ -42,6 +44,12 @@ export interface CsvReadOptions {
   readonly delimiter?: CsvDelimiter | 'auto';
   /** Default `auto`: guessed from the first time cell (see `guessTimeKind`). */
   readonly timeFormat?: Exclude<TimeKind, 'index'> | 'auto';
+  /**
+   * Rows whose time is before the previous row's: false (default) rejects them naming the row;
+   * true sorts the rows by time (newest-first exports) and reports it in `reordered`. A time that
+   * appears twice is an error either way.
+   */
+  readonly sortByTime?: boolean;
   /** Storage of the series values. Default `float32` (what the model consumes). */
   readonly dtype?: 'float32' | 'float64';
 }
