@@ -124,6 +124,40 @@ describe('fleetfm forecast (tiny checkpoint)', () => {
     expect(read(out)[1].slice(0, 4)).toEqual(['2024-02-09', 'a', '1', '2024-02-10']);
   });
 
+  it('sorts quantile levels, notes a --stride without --rolling, leaves no file on failure', async () => {
+    const notes: string[] = [];
+    const out = path.join(dir, 'levels.csv');
+    const base = {
+      context: '16',
+      input: path.join(dir, 'data.csv'),
+      output: out,
+      timeColumn: 'date',
+    };
+    await runForecastCommand(
+      { ...base, columns: 'a', horizon: '2', quantiles: '0.9,0.1,0.5,0.9', stride: '5' },
+      { ...ctx, log: (l) => notes.push(l) },
+    );
+    expect(read(out)[0]).toEqual([
+      'origin',
+      'series',
+      'step',
+      'time',
+      'mean',
+      'q0.1',
+      'q0.5',
+      'q0.9',
+    ]);
+    expect(notes[0]).toBe(
+      'note: --stride only applies with --rolling; forecasting once from the end',
+    );
+    // A horizon past what the model may roll to fails inside the model, after the header was
+    // written: before, that header-only file stayed behind.
+    await expect(runForecastCommand({ ...base, horizon: '100000' }, ctx)).rejects.toThrow(
+      'horizon',
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('says how to get a model when there is none', async () => {
     const missing = path.join(dir, 'nothing');
     const promise = runForecastCommand(

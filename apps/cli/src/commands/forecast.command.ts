@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
@@ -64,14 +65,16 @@ export function parseList(text: string | undefined): string[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
+/** Quantile levels in ascending order, each once (the CSV's q columns follow this order). */
 export function parseQuantiles(text: string | undefined): number[] | undefined {
-  return parseList(text)?.map((s) => {
+  const levels = parseList(text)?.map((s) => {
     const v = Number(s);
     if (!(v > 0 && v < 1)) {
       throw new InvalidRequestError(`--quantiles: each level must be in (0, 1), got "${s}"`);
     }
     return v;
   });
+  return levels && [...new Set(levels)].sort((a, b) => a - b);
 }
 
 /**
@@ -142,6 +145,9 @@ export async function runForecastCommand(
   const horizon = parseIntOption('horizon', opts.horizon);
   const context = parseIntOption('context', opts.context);
   const stride = parseIntOption('stride', opts.stride, 1);
+  if (opts.stride !== undefined && !opts.rolling) {
+    ctx.log?.('note: --stride only applies with --rolling; forecasting once from the end');
+  }
   const quantiles = parseQuantiles(opts.quantiles);
   const filled = fillMissingSteps(await readInput(opts, ctx));
   const table = filled.table;
@@ -177,6 +183,10 @@ export async function runForecastCommand(
         forecastCsvLayout(levels),
         service.forecast(table, { ...request, onProgress: bar.update }, (s) => (summary = s)),
       );
+    } catch (error) {
+      // No truncated forecast file left behind for a script to pick up as if it were complete.
+      if (fs.lstatSync(opts.output, { throwIfNoEntry: false })?.isFile()) fs.rmSync(opts.output);
+      throw error;
     } finally {
       bar.stop();
     }
@@ -225,7 +235,7 @@ export function registerForecastCommand(program: Command): void {
     .requiredOption('--horizon <steps>', 'steps to forecast')
     .requiredOption('--context <rows>', 'rows of history each forecast conditions on')
     .option('--rolling', 'forecast from every --stride rows of the history (backtest)')
-    .option('--stride <rows>', 'rows between rolling origins', '1')
+    .option('--stride <rows>', 'rows between rolling origins (default 1)')
     .option('--quantiles <levels>', "quantile levels, e.g. 0.1,0.5,0.9; default the model's")
     .option('--batch-size <n>', 'contexts per model call', '64')
     .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
