@@ -51,7 +51,7 @@ export async function runDetectCommand(
       // Calibration of the model-free detectors, a sidecar of the checkpoint when it has one.
       readDetectorCalibration(loaded.dir),
     );
-    const bar = progressBar(ctx.progress ?? false, 'detect');
+    const bar = progressBar(ctx.progress ?? false, 'detect', ctx.log && { log: ctx.log });
     const result = await service
       .detect(table.series, {
         batchSize: parseIntOption('batch-size', opts.batchSize, 64),

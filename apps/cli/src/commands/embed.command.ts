@@ -107,7 +107,7 @@ export async function runEmbedCommand(
     const embedders = embeddersForCheckpoint(loaded.model, loaded.manifest.tokenizer, loaded.dir);
     disposeHead = () => embedders.dispose();
     ctx.log?.(embedders.notes[kind]);
-    const bar = progressBar(ctx.progress ?? false, 'embed');
+    const bar = progressBar(ctx.progress ?? false, 'embed', ctx.log && { log: ctx.log });
     const input = { series: table.series, time: table.time.values };
     let rows: EmbeddingRow[];
     if (kind === 'driver-style') {

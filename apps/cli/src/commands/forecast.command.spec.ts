@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { NotFoundError } from '@fleetfm/domain';
 import { writeTinyCheckpoint } from '@fleetfm/forecasting';
 import { selectBackend } from '@fleetfm/model';
-import { runForecastCommand, type CommandContext } from './forecast.command';
+import { progressBar, runForecastCommand, type CommandContext } from './forecast.command';
 
 describe('fleetfm forecast (tiny checkpoint)', () => {
   let dir: string;
@@ -174,5 +174,25 @@ describe('fleetfm forecast (tiny checkpoint)', () => {
     await expect(promise).rejects.toThrow(
       `no model at ${missing}: run \`fleetfm train\` or set FLEETFM_MODEL_DIR`,
     );
+  });
+});
+
+describe('progressBar without a terminal', () => {
+  it('writes a plain line at most every 15 s, none at the end or without a log', () => {
+    let t = 0;
+    const lines: string[] = [];
+    const sut = progressBar(false, 'forecast', { log: (l) => lines.push(l), now: () => t });
+    for (const [at, done] of [
+      [5_000, 100],
+      [16_000, 400],
+      [20_000, 500],
+      [40_000, 1000],
+    ]) {
+      t = at;
+      sut.update(done, 1000);
+    }
+    // Before, a run whose stderr is not a terminal printed nothing until it ended.
+    expect(lines).toEqual(['forecast: 400/1000 (40 %), about 24 s left']);
+    expect(() => progressBar(false, 'x').update(1, 2)).not.toThrow();
   });
 });

@@ -105,12 +105,42 @@ export async function openModel(modelDir: string): Promise<LoadedModel> {
   return loadModelDir(path.resolve(modelDir));
 }
 
-/** A progress bar on stderr that is a no-op when disabled. */
+/** Where progress goes when stderr is not a terminal (a script, CI, a log file). */
+export interface ProgressLines {
+  readonly log: (line: string) => void;
+  /** At most one line per this many ms. Default 15,000. */
+  readonly everyMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * A progress bar on stderr. Disabled (stderr is not a terminal), it writes a plain line such as
+ * `forecast: 1200/5000 (24 %), about 40 s left` at most every 15 s to `lines.log` when given, so a
+ * long run in a script is not silent; none for runs shorter than that.
+ */
 export function progressBar(
   enabled: boolean,
   label: string,
+  lines?: ProgressLines,
 ): { update(done: number, total: number): void; stop(): void } {
-  if (!enabled) return { stop: () => undefined, update: () => undefined };
+  if (!enabled) {
+    if (!lines) return { stop: () => undefined, update: () => undefined };
+    const now = lines.now ?? Date.now;
+    const every = lines.everyMs ?? 15_000;
+    const start = now();
+    let last = start;
+    return {
+      stop: () => undefined,
+      update: (done, total) => {
+        const t = now();
+        if (t - last < every || done >= total || done <= 0) return;
+        last = t;
+        const left = Math.round((((t - start) / done) * (total - done)) / 1000);
+        const pct = Math.floor((100 * done) / total);
+        lines.log(`${label}: ${done}/${total} (${pct} %), about ${left} s left`);
+      },
+    };
+  }
   const bar = new SingleBar(
     { format: `${label} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted}` },
     Presets.shades_classic,
@@ -175,7 +205,7 @@ export async function runForecastCommand(
         `note: the model reads at most ${loaded.model.config.contextLength} steps; only the last ${loaded.model.config.contextLength} of each ${context}-row context are used`,
       );
     }
-    const bar = progressBar(ctx.progress ?? false, 'forecast');
+    const bar = progressBar(ctx.progress ?? false, 'forecast', ctx.log && { log: ctx.log });
     let summary: ForecastSummary | undefined;
     try {
       await writeCsv(
