@@ -9,6 +9,8 @@ describe('parseIsoTime', () => {
     ['2024-01-01T01:00:00+01:00', 1704067200000],
     ['2024-01-01T00:00:00-0530', 1704087000000],
     ['2024-03-10 02:30', 1710037800000],
+    ['2024/03/10 02:30', 1710037800000], // year first with slashes
+    ['2024/3/10 2:30', 1710037800000], // unpadded, as exchange_rate-style benchmark files write
   ])('%s → %d (Date.parse agrees)', (text, ms) => {
     expect(parseIsoTime(text)).toBe(ms);
   });
@@ -21,6 +23,9 @@ describe('parseIsoTime', () => {
     '2024-01-01T24:00:00Z',
     '01/02/2024',
     '2024-1-1',
+    '2024-01-01 2:30',
+    '2024/02/30',
+    '2024/1-1',
     '',
   ])('rejects %j', (text) => {
     expect(parseIsoTime(text)).toBeNaN();
@@ -66,6 +71,9 @@ describe('isoStyleOf / formatTime with the input style', () => {
     ['2024-03-01T00:00:00-0530', '2024-03-01T00:00:00.5-0530', 500],
     ['2024-01-01T10:00:00.250Z', '2024-01-01T10:00:00.750Z', 500],
     ['2024-01-01', '2024-01-01T12:00', 43_200_000], // a time of day appears only when needed
+    ['1990/1/1 0:00', '1990/1/2 0:00', 86_400_000],
+    ['1990/12/31 23:00', '1991/1/1 0:00', 3_600_000],
+    ['2016/07/01 09:00:00', '2016/07/01 10:00:00', 3_600_000],
   ])('%s, then %s (+%d ms)', (cell, later, dt) => {
     const style = isoStyleOf(cell);
     const t = parseIsoTime(cell);

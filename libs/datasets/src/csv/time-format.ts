@@ -8,8 +8,9 @@ export type TimeKind = 'iso' | 'epoch-s' | 'epoch-ms' | 'number' | 'index';
 /** What a user may ask for; `auto` guesses from the first time cell (see `guessTimeKind`). */
 export type TimeFormat = Exclude<TimeKind, 'index'> | 'auto';
 
+// ISO 8601 and the year-first variants benchmark files use: `2016/7/1 0:00` (slashes, unpadded).
 const ISO_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+  /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 const NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A decimal number (no hex, no `Infinity`, no empty string) or NaN. */
@@ -25,12 +26,18 @@ export function parseDecimal(text: string): number {
 export function parseIsoTime(text: string): number {
   const m = ISO_PATTERN.exec(text);
   if (!m) return Number.NaN;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
-  const fraction = m[7] ? Number(m[7]) * 1000 : 0;
+  if (m[2] === '-' && !isPadded(m)) return Number.NaN; // ISO proper: 2024-01-01, not 2024-1-1
+  const [year, month, day, hour, minute, second] = [1, 3, 4, 5, 6, 7].map((i) => Number(m[i] ?? 0));
+  const fraction = m[8] ? Number(m[8]) * 1000 : 0;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
   if (hour > 23 || minute > 59 || second > 59) return Number.NaN;
   const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
-  return seconds * 1000 + fraction - zoneOffsetMs(m[8]);
+  return seconds * 1000 + fraction - zoneOffsetMs(m[9]);
+}
+
+/** Month, day and hour written with two digits. */
+function isPadded(m: RegExpExecArray): boolean {
+  return m[3].length === 2 && m[4].length === 2 && (m[5] === undefined || m[5].length === 2);
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -96,6 +103,10 @@ export function timeUnitSeconds(kind: TimeKind): number | null {
 export interface IsoStyle {
   /** Date only, no time of day. */
   readonly dateOnly: boolean;
+  /** `-` (ISO) or `/` (`2016/07/01`). */
+  readonly dateSeparator: '-' | '/';
+  /** Month, day and hour with two digits (ISO); false for `2016/7/1 0:00`. */
+  readonly padded: boolean;
   readonly separator: 'T' | ' ';
   readonly seconds: boolean;
   /** Digits after the seconds' decimal point (0: none written). */
@@ -107,14 +118,17 @@ export interface IsoStyle {
 /** The style of one ISO cell, or undefined if it is not ISO. */
 export function isoStyleOf(cell: string): IsoStyle | undefined {
   const m = ISO_PATTERN.exec(cell);
-  if (!m) return undefined;
-  const sep = cell.charAt(10);
+  if (!m || Number.isNaN(parseIsoTime(cell))) return undefined;
+  const sep = cell.charAt(m[1].length + m[2].length * 2 + m[3].length + m[4].length);
   return {
-    dateOnly: m[4] === undefined,
-    fractionDigits: m[7] ? m[7].length - 1 : 0,
-    seconds: m[6] !== undefined,
+    dateOnly: m[5] === undefined,
+    dateSeparator: m[2] === '/' ? '/' : '-',
+    fractionDigits: m[8] ? m[8].length - 1 : 0,
+    // Slashed dates are taken as unpadded unless the cell shows a leading zero (2016/07/01).
+    padded: m[2] === '-' || [m[3], m[4], m[5]].some((p) => p?.length === 2 && p.startsWith('0')),
+    seconds: m[7] !== undefined,
     separator: sep === ' ' ? ' ' : 'T',
-    zone: m[8] ?? null,
+    zone: m[9] ?? null,
   };
 }
 
@@ -122,13 +136,16 @@ export function isoStyleOf(cell: string): IsoStyle | undefined {
 export function formatIsoTime(value: number, style: IsoStyle): string {
   const wall = value + zoneOffsetMs(style.zone ?? undefined);
   const iso = new Date(wall).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
-  const date = iso.slice(0, 10);
+  const unpad = (two: string): string => (style.padded ? two : String(Number(two)));
+  const date = [iso.slice(0, 4), unpad(iso.slice(5, 7)), unpad(iso.slice(8, 10))].join(
+    style.dateSeparator,
+  );
   const zone = style.zone ?? '';
   const msOfDay = ((wall % 86_400_000) + 86_400_000) % 86_400_000;
   if (style.dateOnly && msOfDay === 0) return `${date}${zone}`;
   const ms = iso.slice(20, 23);
-  let time =
-    style.seconds || iso.slice(17, 23) !== '00.000' ? iso.slice(11, 19) : iso.slice(11, 16);
+  const hm = `${unpad(iso.slice(11, 13))}${iso.slice(13, 16)}`;
+  let time = style.seconds || iso.slice(17, 23) !== '00.000' ? `${hm}${iso.slice(16, 19)}` : hm;
   const needed = ms.replace(/0+$/, '').length;
   const digits = Math.max(style.fractionDigits, needed);
   if (digits > 0) time += `.${ms.padEnd(digits, '0').slice(0, digits)}`;
