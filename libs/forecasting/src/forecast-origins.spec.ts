@@ -21,6 +21,14 @@ describe('planOrigins', () => {
     expect(() =>
       planOrigins({ context: 18, horizon: 3, length: 20, rolling: { stride: 1 } }),
     ).toThrow(InvalidRequestError);
+    expect(() =>
+      planOrigins({ context: 18, horizon: 3, length: 20, rolling: { stride: 1 }, subject: 'x' }),
+    ).toThrow(
+      'x has 20 rows; rolling forecasts need at least context + horizon = 21 (use --context 17 or less)',
+    );
+    expect(() =>
+      planOrigins({ context: 1, horizon: 30, length: 20, rolling: { stride: 1 } }),
+    ).toThrow('(use a --horizon below 20)');
     expect(() => planOrigins({ context: 0, horizon: 3, length: 20 })).toThrow(
       'context must be a positive integer',
     );

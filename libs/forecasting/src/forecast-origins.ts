@@ -44,7 +44,10 @@ export function planOrigins(plan: OriginPlan): number[] {
   }
   if (length < context + horizon) {
     throw new InvalidRequestError(
-      `${subject} has ${length} rows; rolling forecasts need at least context + horizon = ${context + horizon}`,
+      `${subject} has ${length} rows; rolling forecasts need at least context + horizon = ${context + horizon}` +
+        (length > horizon
+          ? ` (use --context ${length - horizon} or less)`
+          : ` (use a --horizon below ${length})`),
       { context, horizon, length },
     );
   }
