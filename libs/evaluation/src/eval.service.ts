@@ -1,17 +1,16 @@
 import { AnomalyDetectionService, readDetectorCalibration } from '@fleetfm/anomaly';
 import type { SignalName } from '@fleetfm/domain';
 import {
+  AugursEtsBaseline,
+  AugursSeasonalBaseline,
   PatchForecastAdapter,
   type ForecastModelPort,
   type LoadedModel,
+  type SeasonalBaselineFits,
+  type StatisticalForecaster,
 } from '@fleetfm/forecasting';
 import { embeddersForCheckpoint, EmbeddingService } from '@fleetfm/retrieval';
 import { defaultSharedDataDir, loadTraceLibrary } from '@fleetfm/simulator';
-import { AugursEtsBaseline, type StatisticalForecaster } from './baselines/augurs-ets.baseline';
-import {
-  AugursSeasonalBaseline,
-  type SeasonalBaselineFits,
-} from './baselines/augurs-mstl.baseline';
 import {
   heldOutBenchmarkSeries,
   ZERO_SHOT_SEED,

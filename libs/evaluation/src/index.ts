@@ -1,7 +1,5 @@
 export * from './metrics/forecast-metrics';
 export * from './metrics/ranking-metrics';
-export * from './baselines/augurs-ets.baseline';
-export * from './baselines/augurs-mstl.baseline';
 export * from './eval-report.table';
 export * from './eval.service';
 export * from './heldout/held-out-benchmark';

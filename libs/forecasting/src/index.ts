@@ -5,3 +5,5 @@ export * from './model-loader';
 export * from './patch-forecast.adapter';
 export * from './signal-id';
 export * from './tiny-checkpoint';
+export * from './statistical/augurs-ets.baseline';
+export * from './statistical/augurs-mstl.baseline';

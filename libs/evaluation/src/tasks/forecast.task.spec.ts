@@ -1,6 +1,10 @@
 import type { SeriesForecast } from '@fleetfm/model';
-import { ForecastModelPort, signalIdOf, type ModelForecastOptions } from '@fleetfm/forecasting';
-import type { StatisticalForecaster } from '../baselines/augurs-ets.baseline';
+import {
+  ForecastModelPort,
+  signalIdOf,
+  type ModelForecastOptions,
+  type StatisticalForecaster,
+} from '@fleetfm/forecasting';
 import {
   evaluateForecasting,
   evaluateForecastingPerSeries,

@@ -1,6 +1,9 @@
-import { signalIdOf, type ForecastModelPort } from '@fleetfm/forecasting';
+import {
+  signalIdOf,
+  type ForecastModelPort,
+  type StatisticalForecaster,
+} from '@fleetfm/forecasting';
 import type { SeriesForecast } from '@fleetfm/model';
-import type { StatisticalForecaster } from '../baselines/augurs-ets.baseline';
 import {
   geometricMean,
   meanAbsoluteError,
