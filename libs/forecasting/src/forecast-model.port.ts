@@ -7,6 +7,32 @@ export interface ModelForecastOptions {
   readonly quantiles: readonly number[];
   /** Signal id per context (see `signalIdOf`); default 0 = unknown. */
   readonly signalIds?: readonly number[];
+  /**
+   * Seasonal period in steps per context (see `seasonalPeriod`); default 1 = none. The patch
+   * model ignores it; statistical methods (and `AutoMethodForecaster`) use it.
+   */
+  readonly seasons?: readonly number[];
+}
+
+/** Which method made a forecast: the patch model, MSTL+AutoETS, or the non-seasonal AutoETS. */
+export type ForecastMethod = 'model' | 'mstl' | 'ets';
+
+/** Why `AutoMethodForecaster` chose a method: both methods' errors on the held-out tail. */
+export interface MethodSelection {
+  /** Last values of the context held out and forecast from the rest (0: too short, no test). */
+  readonly holdout: number;
+  /**
+   * (MAE of the median + mean quantile loss × 2) / 2 on the held-out values, divided by the
+   * in-sample (seasonal) naive MAE of the rest; NaN when there was no backtest.
+   */
+  readonly modelScore: number;
+  readonly statisticalScore: number;
+}
+
+/** A forecast, with the method that made it when the port chooses between methods. */
+export interface MethodForecast extends SeriesForecast {
+  readonly method?: ForecastMethod;
+  readonly selection?: MethodSelection;
 }
 
 /**
@@ -24,5 +50,5 @@ export abstract class ForecastModelPort {
   abstract forecast(
     contexts: readonly Float32Array[],
     options: ModelForecastOptions,
-  ): Promise<SeriesForecast[]>;
+  ): Promise<MethodForecast[]>;
 }

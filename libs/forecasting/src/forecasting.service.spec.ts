@@ -1,7 +1,13 @@
 import { parseCsvSeries, type ForecastRow } from '@fleetfm/datasets';
 import type { SeriesForecast } from '@fleetfm/model';
+import { AutoMethodForecaster } from './auto-method.forecaster';
 import { ForecastModelPort, type ModelForecastOptions } from './forecast-model.port';
-import { ForecastingService, type ForecastSummary } from './forecasting.service';
+import {
+  ForecastingService,
+  type ForecastSummary,
+  type MethodForecastRow,
+} from './forecasting.service';
+import { AugursSeasonalBaseline } from './statistical/augurs-mstl.baseline';
 
 /** Forecasts the last observed value, with quantiles last ± (level - 0.5). */
 class LastValueModel extends ForecastModelPort {
@@ -29,8 +35,8 @@ class LastValueModel extends ForecastModelPort {
   }
 }
 
-async function collect(gen: AsyncIterable<ForecastRow>): Promise<ForecastRow[]> {
-  const rows: ForecastRow[] = [];
+async function collect<R extends ForecastRow>(gen: AsyncIterable<R>): Promise<R[]> {
+  const rows: R[] = [];
   for await (const r of gen) rows.push(r);
   return rows;
 }
@@ -203,6 +209,46 @@ describe('ForecastingService', () => {
         new ForecastingService(new LastValueModel()).check(onlyEmpty, { context: 1, horizon: 1 }),
       ).toThrow('every column is empty: e');
     });
+  });
+
+  it('gives each context the season of the step; rows and summary say which method made them', async () => {
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    const lines = Array.from({ length: 24 * 8 }, (_, t) => {
+      const time = new Date(start + t * 3_600_000).toISOString();
+      return `${time},${100 + [0, 5, -3, 8, 2, -6][t % 6] * (t % 24 < 12 ? 1 : -1)},${t % 5}`;
+    });
+    const table = parseCsvSeries(['time,load,flat', ...lines].join('\n'), {
+      timeColumn: 'time',
+    });
+    const model = new LastValueModel();
+    const spy = jest.spyOn(model, 'forecast');
+    const sut = new ForecastingService(
+      new AutoMethodForecaster(model, new AugursSeasonalBaseline()),
+    );
+    let summary: ForecastSummary | undefined;
+    const rows: MethodForecastRow[] = await collect(
+      sut.forecast(table, { context: 24 * 8, horizon: 6 }, (s) => (summary = s)),
+    );
+    // Hourly data, 8 days of context: a daily season of 24 for both columns.
+    expect(spy.mock.calls[0][1].seasons).toEqual([24, 24]);
+    expect(rows.find((r) => r.series === 'load')?.method).toBe('mstl');
+    expect(rows.every((r) => r.method !== undefined)).toBe(true);
+    const methods = summary?.methods ?? {};
+    expect(Object.values(methods).reduce((a, b) => a + (b ?? 0), 0)).toBe(2);
+  });
+
+  it('rows of a single-method model carry no method', async () => {
+    const table = parseCsvSeries(csv, { timeColumn: 'date' });
+    let summary: ForecastSummary | undefined;
+    const rows: MethodForecastRow[] = await collect(
+      new ForecastingService(new LastValueModel()).forecast(
+        table,
+        { context: 3, horizon: 1 },
+        (s) => (summary = s),
+      ),
+    );
+    expect(rows.map((r) => r.method)).toEqual([undefined, undefined]);
+    expect(summary?.methods).toBeUndefined();
   });
 
   it('rejects quantiles outside the model range', () => {

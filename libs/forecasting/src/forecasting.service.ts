@@ -6,9 +6,10 @@ import {
   type CsvSeriesTable,
   type ForecastRow,
 } from '@fleetfm/datasets';
-import { ForecastModelPort } from './forecast-model.port';
+import { ForecastModelPort, type ForecastMethod } from './forecast-model.port';
 import { planOrigins } from './forecast-origins';
 import { signalIdOf } from './signal-id';
+import { seasonalPeriod } from './statistical/seasonal-period';
 
 export interface ForecastRequest {
   readonly horizon: number;
@@ -37,6 +38,13 @@ export interface ForecastSummary {
   /** Columns whose last value is before the table's last row (forecast from their own end). */
   readonly endEarly: readonly string[];
   readonly stepSeconds: number | null;
+  /** Forecasts per method, when the model port reports methods (`AutoMethodForecaster`). */
+  readonly methods?: Readonly<Partial<Record<ForecastMethod, number>>>;
+}
+
+/** A forecast row, with the method that made it when the model port reports one. */
+export interface MethodForecastRow extends ForecastRow {
+  readonly method?: ForecastMethod;
 }
 
 /** Where one series' data lies in the table and the origins forecast from it. */
@@ -136,7 +144,7 @@ export class ForecastingService {
     table: CsvSeriesTable,
     request: ForecastRequest,
     summary?: (s: ForecastSummary) => void,
-  ): AsyncGenerator<ForecastRow> {
+  ): AsyncGenerator<MethodForecastRow> {
     const { levels, plans, empty, endEarly } = this.check(table, request);
     const batchSize = request.batchSize ?? 64;
     const tasks: Task[] = [];
@@ -152,8 +160,10 @@ export class ForecastingService {
       }
     }
     tasks.sort((a, b) => a.origin - b.origin || a.series - b.series);
-    const grid = table.rowCount >= 2 ? table.frequency : { months: null, step: 1 };
+    const grid =
+      table.rowCount >= 2 ? table.frequency : { months: null, step: 1, stepSeconds: null };
     const { kind, isoStyle: style } = table.time;
+    const methods: Partial<Record<ForecastMethod, number>> = {};
     const timeAt = (row: number): number =>
       row < table.rowCount ? table.time.values[row] : Number.NaN;
     for (let start = 0; start < tasks.length; start += batchSize) {
@@ -167,6 +177,8 @@ export class ForecastingService {
         ),
       );
       const out = await this.model.forecast(contexts, {
+        // Only statistical methods use it: the season of the step, given the context's length.
+        seasons: contexts.map((c) => seasonalPeriod(grid, c.length)),
         signalIds: batch.map((t) => signalIdOf(table.series[t.series].name)),
         horizon: request.horizon,
         quantiles: levels,
@@ -176,8 +188,11 @@ export class ForecastingService {
         const last = timeAt(origin - 1);
         const name = table.series[series].name;
         const f = out[b];
+        const method = f.method;
+        if (method) methods[method] = (methods[method] ?? 0) + 1;
         for (let k = 0; k < request.horizon; k++) {
           yield {
+            ...(method ? { method } : {}),
             mean: short(f.mean[k]),
             origin: formatTime(last, kind, style),
             quantiles: f.quantiles.map((q) => short(q[k])),
@@ -194,6 +209,7 @@ export class ForecastingService {
       endEarly,
       forecasts: tasks.length,
       levels,
+      ...(Object.keys(methods).length > 0 ? { methods } : {}),
       origins: originRows.size,
       skipped,
       stepSeconds: table.frequency.stepSeconds,

@@ -17,7 +17,14 @@ export interface StatisticalForecaster {
     horizon: number,
     levels: readonly number[],
     season?: number,
-  ): { mean: Float64Array; quantiles: Float64Array[] };
+  ): StatisticalForecast;
+}
+
+/** Point forecast, one row per level, and (when the forecaster chooses) which method made it. */
+export interface StatisticalForecast {
+  readonly mean: Float64Array;
+  readonly quantiles: Float64Array[];
+  readonly method?: 'mstl' | 'ets';
 }
 
 interface AugursEtsModule {
@@ -48,11 +55,12 @@ export class AugursEtsBaseline implements StatisticalForecaster {
     history: ArrayLike<number>,
     horizon: number,
     levels: readonly number[],
-  ): { mean: Float64Array; quantiles: Float64Array[] } {
+  ): StatisticalForecast {
     const ets = new this.mod.AutoETS(this.seasonLength, 'ZZN');
     try {
       ets.fit(forwardFilled(history));
-      return quantilesFromIntervals((h, level) => ets.predict(h, level), horizon, levels);
+      const out = quantilesFromIntervals((h, level) => ets.predict(h, level), horizon, levels);
+      return { ...out, method: 'ets' };
     } finally {
       ets.free();
     }

@@ -1,4 +1,8 @@
-import { AugursEtsBaseline, type StatisticalForecaster } from './augurs-ets.baseline';
+import {
+  AugursEtsBaseline,
+  type StatisticalForecast,
+  type StatisticalForecaster,
+} from './augurs-ets.baseline';
 import {
   forwardFilled,
   loadAugurs,
@@ -50,17 +54,17 @@ export class AugursSeasonalBaseline implements StatisticalForecaster {
     horizon: number,
     levels: readonly number[],
     season = 1,
-  ): { mean: Float64Array; quantiles: Float64Array[] } {
+  ): StatisticalForecast {
     if (usesMstl(history.length, season)) {
       const out = this.mstl(history, horizon, levels, season);
       if (out) {
         this.counts.mstl++;
-        return out;
+        return { ...out, method: 'mstl' };
       }
       this.counts.mstlFailed++;
     }
     this.counts.ets++;
-    return this.fallback.forecast(history, horizon, levels, 1);
+    return { ...this.fallback.forecast(history, horizon, levels, 1), method: 'ets' };
   }
 
   /** Forecasts made so far by each method. */
