@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsIn,
   IsInt,
   IsNumber,
   IsOptional,
@@ -13,6 +14,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+
+/** What a forecast request may ask for: the model alone, or the per-series choice. */
+export const FORECAST_METHODS = ['model', 'auto'] as const;
+export type ForecastMethodChoice = (typeof FORECAST_METHODS)[number];
 
 export class SeriesInDto {
   @ApiPropertyOptional({ description: 'Your name for the series; echoed back.', example: 'speed' })
@@ -65,6 +70,27 @@ export class ForecastRequestDto {
   @ArrayMaxSize(19)
   @IsNumber({}, { each: true })
   quantiles?: number[];
+
+  @ApiPropertyOptional({
+    description:
+      "'model' (default): the foundation model. 'auto': per series, the model or a statistical forecaster (MSTL+AutoETS when `season` > 1 and the history holds two seasons, AutoETS otherwise), whichever forecast the series' own last min(horizon, length/4) values better; each forecast says which (`method`) and why (`selection`). About twice the model's cost.",
+    enum: FORECAST_METHODS,
+    example: 'auto',
+  })
+  @IsOptional()
+  @IsIn(FORECAST_METHODS)
+  method?: ForecastMethodChoice;
+
+  @ApiPropertyOptional({
+    description:
+      'Seasonal period of the series in steps (24 for hourly data with a daily cycle, 7 for daily, 12 for monthly). Used by `auto` only; default 1 (none).',
+    example: 24,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  season?: number;
 }
 
 export class VehicleForecastQueryDto {

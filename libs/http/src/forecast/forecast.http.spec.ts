@@ -8,7 +8,7 @@ const LEVELS = [0.1, 0.5, 0.9];
 
 /** Closed-form model: last non-gap value as the median, ±1 for the outer levels. */
 class LastValueModel extends ForecastModelPort {
-  readonly contextLength = 8;
+  readonly contextLength: number = 8;
   readonly horizon = 4;
   readonly quantiles = LEVELS;
   readonly calls: { contexts: Float32Array[]; options: ModelForecastOptions }[] = [];
@@ -25,6 +25,11 @@ class LastValueModel extends ForecastModelPort {
       return { mean: at(last), median: at(last), levels: options.quantiles, quantiles };
     });
   }
+}
+
+/** The same, seeing 32 steps: room for `auto` to hold out a tail and fit before it. */
+class LongerContextModel extends LastValueModel {
+  override readonly contextLength = 32;
 }
 
 function appWith(model: ServingModel, store = strictStore()): Promise<NestFastifyApplication> {
@@ -56,10 +61,16 @@ describe('forecasting HTTP API', () => {
     expect(res.json()).toEqual({
       model: { contextLength: 8, horizon: 4, levels: LEVELS },
       forecasts: [
-        { id: 'a', mean: [3, 3], quantiles: { '0.1': [2, 2], '0.5': [3, 3], '0.9': [4, 4] } },
+        {
+          id: 'a',
+          mean: [3, 3],
+          method: 'model',
+          quantiles: { '0.1': [2, 2], '0.5': [3, 3], '0.9': [4, 4] },
+        },
         {
           id: '1',
           mean: [14, 14],
+          method: 'model',
           quantiles: { '0.1': [13, 13], '0.5': [14, 14], '0.9': [15, 15] },
         },
       ],
@@ -80,10 +91,41 @@ describe('forecasting HTTP API', () => {
     ],
     ['no horizon', { series: [{ values: [1, 2] }] }, 400],
     ['an unknown signal', { series: [{ values: [1, 2], signal: 'warp' }], horizon: 2 }, 400],
+    ['an unknown method', { series: [{ values: [1, 2] }], horizon: 2, method: 'best' }, 400],
+    ['a season of 0', { series: [{ values: [1, 2] }], horizon: 2, method: 'auto', season: 0 }, 400],
   ])('rejects %s', async (_name, payload, status) => {
     app = await appWith({ port: new LastValueModel() });
     const res = await app.inject({ method: 'POST', url: '/v1/forecast', payload });
     expect(res.statusCode).toBe(status);
+  });
+
+  it("method 'auto' picks per series and says which method and why", async () => {
+    const model = new LongerContextModel();
+    app = await appWith({ port: model });
+    // Six repeats of a season of 4 (the last-value model misses it), and a series too short to test.
+    const seasonal = Array.from({ length: 24 }, (_, t) => [10, 14, 12, 6][t % 4]);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/forecast',
+      payload: {
+        horizon: 4,
+        method: 'auto',
+        season: 4,
+        series: [{ id: 's', values: seasonal }, { values: [1, 2, 3] }],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const [s, short] = res.json().forecasts;
+    expect(s.method).toBe('mstl');
+    expect(s.mean.map((v: number) => Math.round(v))).toEqual([10, 14, 12, 6]);
+    expect(s.selection.holdout).toBe(4);
+    expect(s.selection.statisticalScore).toBeLessThan(s.selection.modelScore);
+    expect(short).toMatchObject({
+      method: 'model',
+      selection: { holdout: 0, modelScore: null, statisticalScore: null },
+    });
+    // Every model call (the backtest, the short series' forecast) got the season.
+    expect(model.calls.every((c) => c.options.seasons?.every((x) => x === 4))).toBe(true);
   });
 
   it('answers 503 with the reason when no model is loaded', async () => {

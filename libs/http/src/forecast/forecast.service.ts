@@ -8,8 +8,15 @@ import {
   parseDuration,
   type SignalName,
 } from '@fleetfm/domain';
-import { signalIdOf, type ForecastModelPort } from '@fleetfm/forecasting';
-import type { SeriesForecast } from '@fleetfm/model';
+import {
+  AugursSeasonalBaseline,
+  AutoMethodForecaster,
+  signalIdOf,
+  type ForecastMethod,
+  type ForecastModelPort,
+  type MethodForecast,
+  type MethodSelection,
+} from '@fleetfm/forecasting';
 import { TimeSeriesStore } from '@fleetfm/timeseries';
 import type { ForecastRequestDto, VehicleForecastQueryDto } from './forecast.dto';
 import { SERVING_MODEL, type ServingModel } from './serving-model';
@@ -19,6 +26,10 @@ export interface SeriesForecastOut {
   mean: number[];
   /** Level (as a string, e.g. "0.1") → one value per step. */
   quantiles: Record<string, number[]>;
+  /** The method that made it: 'model', or with `method: 'auto'` possibly 'mstl' or 'ets'. */
+  method: ForecastMethod;
+  /** With `method: 'auto'`: both methods' backtest scores (null where not tested). */
+  selection?: { holdout: number; modelScore: number | null; statisticalScore: number | null };
 }
 
 export interface ForecastResponse {
@@ -31,13 +42,30 @@ export interface VehicleForecastResponse {
   signal: SignalName;
   every: number;
   history: { ts: number[]; values: (number | null)[] };
-  forecast: { ts: number[] } & Omit<SeriesForecastOut, 'id'>;
+  forecast: { ts: number[] } & Omit<SeriesForecastOut, 'id' | 'method' | 'selection'>;
 }
 
-function toOut(f: SeriesForecast, id: string): SeriesForecastOut {
+function toOut(f: MethodForecast, id: string): SeriesForecastOut {
   const quantiles: Record<string, number[]> = {};
   f.levels.forEach((level, k) => (quantiles[String(level)] = Array.from(f.quantiles[k])));
-  return { id, mean: Array.from(f.mean), quantiles };
+  const out: SeriesForecastOut = {
+    id,
+    mean: Array.from(f.mean),
+    method: f.method ?? 'model',
+    quantiles,
+  };
+  if (f.selection) out.selection = selectionOut(f.selection);
+  return out;
+}
+
+/** JSON has no NaN or Infinity: an untested or failed method's score is null. */
+function selectionOut(s: MethodSelection): NonNullable<SeriesForecastOut['selection']> {
+  const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+  return {
+    holdout: s.holdout,
+    modelScore: finite(s.modelScore),
+    statisticalScore: finite(s.statisticalScore),
+  };
 }
 
 /** Zero-shot forecasts over HTTP: any series posted, or a vehicle's stored signal. */
@@ -66,6 +94,19 @@ export class ForecastService {
       );
     }
     return levels;
+  }
+
+  /** The model, or `auto` over it (the augurs WASM loads once per process). */
+  private forecaster(
+    model: ForecastModelPort,
+    method: ForecastRequestDto['method'],
+  ): ForecastModelPort {
+    if (method !== 'auto') return model;
+    try {
+      return new AutoMethodForecaster(model, new AugursSeasonalBaseline());
+    } catch (err) {
+      throw new UnavailableError(`method auto is unavailable: ${(err as Error).message}`);
+    }
   }
 
   async forecast(request: ForecastRequestDto): Promise<ForecastResponse> {
@@ -97,9 +138,10 @@ export class ForecastService {
     const signalIds = request.series.map((s) =>
       s.signal === undefined ? 0 : signalIdOf(s.signal),
     );
-    const out = await model.forecast(contexts, {
+    const out = await this.forecaster(model, request.method).forecast(contexts, {
       horizon: request.horizon,
       quantiles: levels,
+      seasons: contexts.map(() => request.season ?? 1),
       signalIds,
     });
     return {
