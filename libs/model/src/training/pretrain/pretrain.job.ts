@@ -199,10 +199,14 @@ async function readInitCheckpoint(dir: string): Promise<CheckpointFiles> {
 
 /** What a run started from, for its manifest: the folder, its weights' hash, its own chain. */
 function describeInit(dir: string, files: CheckpointFiles): InitFrom {
-  const manifest = JSON.parse(files.manifestJson) as { extra?: { commands?: unknown } };
+  const manifest = JSON.parse(files.manifestJson) as {
+    extra?: { commands?: unknown; initFrom?: InitFrom | null };
+  };
   return {
     commands: manifest.extra?.commands ?? null,
     dir,
+    // That checkpoint's own start, so a chain of --init runs keeps every command line.
+    initFrom: manifest.extra?.initFrom ?? null,
     weightsSha256: createHash('sha256').update(files.weightsBin).digest('hex'),
   };
 }

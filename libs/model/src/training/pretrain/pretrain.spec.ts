@@ -255,9 +255,22 @@ describe('runPretraining', () => {
     expect(manifest.extra.initFrom).toEqual({
       commands: [{ command: 'src', fromStep: 0 }],
       dir: src.outDir,
+      initFrom: null,
       weightsSha256: sha,
     });
     expect(manifest.extra.commands).toEqual([{ command: 'dst', fromStep: 0 }]);
+    // A chain of init runs keeps every link.
+    const third = await runPretraining(
+      args('init-third', { command: 'third', evalEvery: 2, init: r.outDir, steps: 2 }),
+    );
+    const chained = JSON.parse(
+      fs.readFileSync(path.join(third.outDir, 'manifest.json'), 'utf8'),
+    ) as { extra: { initFrom: { dir: string; initFrom: { dir: string; commands: unknown } } } };
+    expect(chained.extra.initFrom.dir).toBe(r.outDir);
+    expect(chained.extra.initFrom.initFrom).toMatchObject({
+      commands: [{ command: 'src', fromStep: 0 }],
+      dir: src.outDir,
+    });
     expect(() => resolvePretrainArgs({ ...args('x'), init: 'a', resume: 'b' })).toThrow(
       /resume and init exclude each other/,
     );

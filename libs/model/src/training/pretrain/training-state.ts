@@ -38,6 +38,8 @@ export interface TrainingProgress {
 export interface InitFrom {
   readonly commands: unknown;
   readonly dir: string;
+  /** Where that checkpoint itself started from, if it was made with `init` too. */
+  readonly initFrom: InitFrom | null;
   readonly weightsSha256: string;
 }
 
