@@ -1,18 +1,33 @@
 import type { EvalReport, ZeroShotReport } from './eval.service';
+import type { AutoMethodScores } from './tasks/auto-method.task';
 
 const fmt = (v: number | undefined, digits = 3): string =>
   v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits);
 
-/** The report as a plain-text table: metric, FleetFM, baseline/chance, target, met. */
+/**
+ * The report as a plain-text table: metric, FleetFM, auto* (when scored; not judged), baseline
+ * or chance, target, met.
+ */
 export function formatEvalTable(r: EvalReport): string {
   const f = r.forecasting;
   const b = f.baseline;
   const t = r.targets;
+  const a = r.auto?.forecasting;
+  const autoCell = (v: number | undefined): string[] => (r.auto ? [fmt(v)] : []);
+  const blank = autoCell(undefined).map(() => '');
   const rows: string[][] = [
-    ['metric', 'FleetFM', b ? 'AutoETS' : 'baseline', 'target', 'met'],
+    [
+      'metric',
+      'FleetFM',
+      ...(r.auto ? ['auto*'] : []),
+      b ? 'AutoETS' : 'baseline',
+      'target',
+      'met',
+    ],
     [
       `relative MASE (vs seasonal naive, season ${f.season})`,
       fmt(f.fleetfm.relativeMase),
+      ...autoCell(a?.relativeMase),
       fmt(b?.relativeMase),
       `≤ ${t.relativeMase} and < AutoETS`,
       met(
@@ -22,6 +37,7 @@ export function formatEvalTable(r: EvalReport): string {
     [
       'relative WQL (9 levels)',
       fmt(f.fleetfm.relativeWql),
+      ...autoCell(a?.relativeWql),
       fmt(b?.relativeWql),
       `≤ ${t.relativeWql} and < AutoETS`,
       met(f.fleetfm.relativeWql <= t.relativeWql && (!b || f.fleetfm.relativeWql < b.relativeWql)),
@@ -29,14 +45,16 @@ export function formatEvalTable(r: EvalReport): string {
     [
       'anomaly AUC-PR',
       fmt(r.anomaly.aucPr),
+      ...blank,
       `chance ${fmt(r.anomaly.chanceAucPr)}`,
       `≥ ${t.anomalyAucPr}`,
       met(r.anomaly.aucPr >= t.anomalyAucPr),
     ],
-    ['anomaly best F1', fmt(r.anomaly.bestF1.f1), '', '', ''],
+    ['anomaly best F1', fmt(r.anomaly.bestF1.f1), ...blank, '', '', ''],
     [
       `driver top-1 (${r.embeddings.drivers} drivers)`,
       fmt(r.embeddings.driverTop1),
+      ...blank,
       `chance ${fmt(r.embeddings.driverChance)}`,
       `≥ ${t.driverTop1}`,
       met(r.embeddings.driverTop1 >= t.driverTop1),
@@ -44,6 +62,7 @@ export function formatEvalTable(r: EvalReport): string {
     [
       'scenario precision@10',
       fmt(r.embeddings.scenarioPrecisionAt10),
+      ...blank,
       `chance ${fmt(r.embeddings.scenarioChance)}`,
       '',
       '',
@@ -70,22 +89,40 @@ export function formatEvalTable(r: EvalReport): string {
     `anomalies: ${r.anomaly.rows} scored rows, ${r.anomaly.positives} anomalous; calibration from the ${r.anomaly.calibration}`,
     `embeddings: ${r.embeddings.probeSegments} probe / ${r.embeddings.gallerySegments} gallery segments`,
   );
+  if (r.auto) {
+    lines.push(
+      `* auto, NOT judged by the targets (they use the model alone): per window the model or ${r.auto.statistical}, whichever forecast the window's own last min(horizon, context/4) history values better; ${choicesNote(r.auto.forecasting)}; ${r.auto.elapsedS.toFixed(0)} s for driving and guard`,
+      `  auto by channel (relative MASE / WQL): ${groupsNote(r.auto.forecasting)}`,
+    );
+  }
   if (r.baselineError) lines.push(r.baselineError);
-  if (r.zeroShot) lines.push('', ...zeroShotLines(r.zeroShot));
+  if (r.zeroShot) lines.push('', ...zeroShotLines(r.zeroShot, r.auto?.zeroShot));
   return lines.join('\n');
 }
 
 /** The zero-shot guard as its own small table, by family; no target, no "met". */
-function zeroShotLines(z: ZeroShotReport): string[] {
+function zeroShotLines(z: ZeroShotReport, auto?: AutoMethodScores): string[] {
   const b = z.baseline;
+  const autoCells = (g: { relativeMase: number; relativeWql: number } | undefined): string[] =>
+    auto ? [fmt(g?.relativeMase), fmt(g?.relativeWql)] : [];
   const rows: string[][] = [
-    ['  family', 'season', 'windows', 'FleetFM MASE', 'WQL', 'baseline MASE', 'WQL'],
+    [
+      '  family',
+      'season',
+      'windows',
+      'FleetFM MASE',
+      'WQL',
+      ...(auto ? ['auto* MASE', 'WQL'] : []),
+      'baseline MASE',
+      'WQL',
+    ],
     [
       '  all',
       'own',
       String(z.windows),
       fmt(z.fleetfm.relativeMase),
       fmt(z.fleetfm.relativeWql),
+      ...autoCells(auto),
       fmt(b?.relativeMase),
       fmt(b?.relativeWql),
     ],
@@ -95,6 +132,7 @@ function zeroShotLines(z: ZeroShotReport): string[] {
       String(g.windows),
       fmt(g.relativeMase),
       fmt(g.relativeWql),
+      ...autoCells(auto?.byGroup[family]),
       fmt(g.baselineRelativeMase),
       fmt(g.baselineRelativeWql),
     ]),
@@ -108,7 +146,20 @@ function zeroShotLines(z: ZeroShotReport): string[] {
     `  baseline: ${b ? `${b.name}${fitsNote(z)}` : 'none'}`,
     ...rows.map((row) => row.map((cell, j) => cell.padEnd(widths[j])).join('  ')),
     `  by context length (FleetFM relative MASE / WQL, windows): ${contexts}`,
+    ...(auto ? [`  * auto (not judged): ${choicesNote(auto)}`] : []),
   ];
+}
+
+/** `model on 300 windows, MSTL on 12, AutoETS on 168`. */
+function choicesNote(s: AutoMethodScores): string {
+  const c = s.choices;
+  return `model on ${c.model} windows, MSTL on ${c.mstl}, AutoETS on ${c.ets}`;
+}
+
+function groupsNote(s: AutoMethodScores): string {
+  return Object.entries(s.byGroup)
+    .map(([g, c]) => `${g} ${fmt(c.relativeMase)}/${fmt(c.relativeWql)} (${c.windows})`)
+    .join('; ');
 }
 
 /** ` (MSTL on 200 windows, AutoETS on 120)` when the seasonal baseline ran. */

@@ -3,6 +3,7 @@ import type { SignalName } from '@fleetfm/domain';
 import {
   AugursEtsBaseline,
   AugursSeasonalBaseline,
+  AutoMethodForecaster,
   PatchForecastAdapter,
   type ForecastModelPort,
   type LoadedModel,
@@ -19,6 +20,7 @@ import {
 import { heldOutGpsTrips } from './heldout/held-out-gps';
 import { EVAL_FLEET_SEED, simulateHeldOutFleet } from './heldout/held-out-fleet';
 import { evaluateAnomalies, type AnomalyTaskResult } from './tasks/anomaly.task';
+import { autoScores, type AutoMethodReport } from './tasks/auto-method.task';
 import { evaluateEmbeddings, type EmbeddingTaskResult } from './tasks/embedding.task';
 import {
   evaluateForecasting,
@@ -63,6 +65,12 @@ export interface EvalOptions {
    * AutoETS) in the zero-shot guard. Default true.
    */
   readonly baseline?: boolean;
+  /**
+   * Also score `auto` (per series, the model or the seasonal statistical forecaster, whichever
+   * forecast the series' own held-out tail better) on the driving windows and the guard, after
+   * everything else and apart from the targets. Needs the baselines. Default true.
+   */
+  readonly auto?: boolean;
   readonly onStage?: (stage: string) => void;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -128,6 +136,8 @@ export interface EvalReport {
   readonly embeddings: EmbeddingTaskResult;
   /** The zero-shot guard; absent when skipped. Not part of `targets`. */
   readonly zeroShot?: ZeroShotReport;
+  /** `auto` on the same driving windows and guard; absent when skipped. Not part of `targets`. */
+  readonly auto?: AutoMethodReport;
   readonly targets: EvalTargets;
   readonly baselineError?: string;
   readonly elapsedS: number;
@@ -173,14 +183,14 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
       baselineError = `AutoETS (augurs) could not be loaded: ${(err as Error).message}`;
     }
   }
-  const forecasting = await evaluateForecasting(forecaster, series, {
-    baseline,
+  const drivingTask = {
     context: c.contextLength,
     horizon: c.horizon,
     levels: c.quantiles,
     onProgress: o.onProgress,
     originsPerSeries: f.originsPerSeries,
-  });
+  };
+  const forecasting = await evaluateForecasting(forecaster, series, { ...drivingTask, baseline });
 
   o.onStage?.('anomaly');
   const anomaly = await evaluateAnomalies(
@@ -230,8 +240,37 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     zeroShot = await evaluateZeroShot(forecaster, c.quantiles, o.zeroShot ?? {}, guardBaseline, o);
   }
 
+  // After everything else, so that every number above is computed exactly as without it.
+  let auto: AutoMethodReport | undefined;
+  if (baseline && (o.auto ?? true)) {
+    o.onStage?.('auto');
+    const started = performance.now();
+    try {
+      const statistical = new AugursSeasonalBaseline(baseline);
+      const driving = new AutoMethodForecaster(forecaster, statistical);
+      const fa = await evaluateForecasting(driving, series, drivingTask);
+      let guard: AutoMethodReport['zeroShot'];
+      if (o.zeroShot !== false) {
+        const autoGuard = new AutoMethodForecaster(forecaster, statistical);
+        const z = await evaluateZeroShot(autoGuard, c.quantiles, o.zeroShot ?? {}, undefined, o);
+        guard = autoScores(z, z.byGroup, autoGuard.choices());
+      }
+      auto = {
+        description:
+          "NOT judged by the targets (they use the model alone): per series and window, the model or the statistical forecaster, whichever scored lower on the window's own last min(horizon, context/4) history values",
+        elapsedS: (performance.now() - started) / 1000,
+        forecasting: autoScores(fa, fa.byChannel, driving.choices()),
+        statistical: statistical.name,
+        zeroShot: guard,
+      };
+    } catch (err) {
+      baselineError = `auto could not be scored: ${(err as Error).message}`;
+    }
+  }
+
   return {
     anomaly,
+    auto,
     baselineError,
     elapsedS: (performance.now() - started) / 1000,
     embeddings,

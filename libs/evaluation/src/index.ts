@@ -6,5 +6,6 @@ export * from './heldout/held-out-benchmark';
 export * from './heldout/held-out-fleet';
 export * from './heldout/held-out-gps';
 export * from './tasks/anomaly.task';
+export * from './tasks/auto-method.task';
 export * from './tasks/embedding.task';
 export * from './tasks/forecast.task';

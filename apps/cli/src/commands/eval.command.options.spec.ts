@@ -47,4 +47,9 @@ describe('fleetfm eval options', () => {
     expect(noBaseline.baseline).toBe(false);
     expect(noBaseline.zeroShot).not.toBe(false);
   });
+
+  it('scores auto beside the model by default; --no-auto skips it', async () => {
+    expect((await evalOptionsFor([])).auto).not.toBe(false);
+    expect((await evalOptionsFor(['--no-auto'])).auto).toBe(false);
+  });
 });

@@ -77,6 +77,20 @@ describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
       'baseline: MSTL+AutoETS (augurs) where seasonal, AutoETS otherwise (MSTL on 8 windows, AutoETS on 8)',
     );
     expect(table).toMatch(/\n\s+monthly-yearly\s+12\s/);
+    // auto: the same windows, its choices counted, apart from the targets.
+    const auto = json.auto;
+    expect(auto?.forecasting.relativeMase).toBeGreaterThan(0);
+    const counted = (c: Record<string, number> | undefined): number =>
+      Object.values(c ?? {}).reduce((x, y) => x + y, 0);
+    expect(counted(auto?.forecasting.choices)).toBe(
+      json.forecasting.windows + json.forecasting.skippedWindows,
+    );
+    expect(counted(auto?.zeroShot?.choices)).toBe(
+      (json.zeroShot?.windows ?? 0) + (json.zeroShot?.skippedWindows ?? 0),
+    );
+    expect(Object.keys(auto?.zeroShot?.byGroup ?? {})).toHaveLength(8);
+    expect(table).toContain('* auto, NOT judged by the targets');
+    expect(table).toMatch(/metric\s+FleetFM\s+auto\*\s+AutoETS/);
     expect(table.indexOf('zero-shot guard')).toBeGreaterThan(
       table.indexOf('scenario precision@10'),
     );

@@ -16,6 +16,8 @@ export interface EvalCommandOptions {
   readonly baseline?: boolean;
   /** false (`--no-zero-shot`) skips the zero-shot guard. */
   readonly zeroShot?: boolean;
+  /** false (`--no-auto`) skips scoring `--method auto` beside the model. */
+  readonly auto?: boolean;
 }
 
 /** `fleetfm eval`: forecasting, anomaly, driver-ID and scenario metrics on held-out data. */
@@ -29,6 +31,7 @@ export async function runEvalCommand(
     let bar = progressBar(false, '');
     const report = await evaluateModel(loaded, {
       ...sizes,
+      auto: opts.auto ?? sizes.auto,
       baseline: opts.baseline ?? sizes.baseline,
       zeroShot: opts.zeroShot === false ? false : sizes.zeroShot,
       dataDir: ctx.sharedDataDir ?? sizes.dataDir,
@@ -63,6 +66,10 @@ export function registerEvalCommand(program: Command): void {
     .option(
       '--no-zero-shot',
       'skip the zero-shot guard (benchmark-like non-driving series; reported apart from the targets)',
+    )
+    .option(
+      '--no-auto',
+      'skip scoring forecast --method auto (per series the model or MSTL/AutoETS) beside the model (it is never judged by the targets)',
     )
     .action(async (opts: EvalCommandOptions) => {
       const config = loadConfig();

@@ -103,6 +103,7 @@ export async function evaluateForecasting(
     const out = await model.forecast(histories, {
       horizon: o.horizon,
       quantiles: o.levels,
+      seasons: batch.map(() => season),
       signalIds: batch.map((w) => signalIdOf(w.series.channel)),
     });
     batch.forEach((w, b) => {
@@ -204,6 +205,7 @@ export async function evaluateForecastingPerSeries(
       const out = await model.forecast(histories, {
         horizon,
         quantiles: o.levels,
+        seasons: batch.map((w) => w.series.season),
         signalIds: batch.map((w) => signalIdOf(w.series.channel)),
       });
       batch.forEach((w, b) => {
