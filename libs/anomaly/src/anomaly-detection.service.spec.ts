@@ -86,4 +86,50 @@ describe('AnomalyDetectionService', () => {
     expect(s.components.stuck?.[20]).toBe(0.5);
     expect(s.scores[20]).toBeCloseTo(1 - 5e-4 * (1 - Math.log(5e-4)), 9);
   });
+
+  it('counts the braking that ends in a stop on the stopping row, not the speed left there', async () => {
+    // 10 m/s, then a harsh braking (brake 90 %, −7 m/s² for one row, stopped within the next),
+    // later an ordinary stop (−1 m/s², brake 30 %). Both stopping rows show the same −3 m/s² and
+    // 3 m/s drop: all that was left of the speed, not how hard the vehicle braked.
+    const n = 80;
+    const speed = new Float32Array(n).fill(10);
+    const accel = new Float32Array(n);
+    const brake = new Float32Array(n);
+    const at = (t: number, v: number, a: number, b: number): void => {
+      [speed[t], accel[t], brake[t]] = [v, a, b];
+    };
+    at(30, 3, -7, 90);
+    at(31, 0, -3, 90);
+    for (let t = 32; t < 40; t++) at(t, 0, 0, 90);
+    for (let t = 40; t < 60; t++) at(t, 10, 0, 0);
+    for (let t = 60; t < 67; t++) at(t, 10 - (t - 59), -1, 30);
+    at(67, 0, -3, 30);
+    for (let t = 68; t < n; t++) at(t, 0, 0, 30);
+    // Normal evidence spread evenly (decelerations 0-10, brake 0-100 %): nothing saturates.
+    const even = (top: number): { reference: number[]; threshold: number } => ({
+      reference: Array.from({ length: 41 }, (_, k) => (k * top) / 40),
+      threshold: 0.99,
+    });
+    const sut = new AnomalyDetectionService(new ZeroModel(), undefined, {
+      components: {
+        braking: { accel_mps2: even(10), brake_pct: even(100), speed_mps: even(10) },
+      },
+      threshold: 0.99,
+      version: 1,
+    });
+    const result = await sut.detect(
+      [
+        { group: 'a', name: 'speed_mps', values: speed },
+        { group: 'a', name: 'accel_mps2', values: accel },
+        { group: 'a', name: 'brake_pct', values: brake },
+      ],
+      { components: ['braking'] },
+    );
+    const [v, a] = result.series.map((s) => s.components.braking as Float64Array);
+    // The harsh stop keeps the harsh row's evidence (the brake's and the row before's, both
+    // high); the ordinary stop keeps what its own row shows (its row before is gentler still).
+    expect(a[31]).toBeCloseTo(a[30], 12);
+    expect(a[31]).toBeGreaterThan(a[67] + 0.3);
+    expect(v[31]).toBe(a[31]);
+  });
 });

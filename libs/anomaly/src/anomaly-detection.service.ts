@@ -240,7 +240,13 @@ function scoreAll(fitted: TailCalibrator, raw: ArrayLike<number>): Float64Array 
 /**
  * Harsh braking is one event of the vehicle: a row of acceleration, brake or speed gets the
  * weakest of the group's calibrated braking evidence at that row, so that a fault on one of them
- * (a brake spike) is not mistaken for a manoeuvre that the other two would show.
+ * (a brake spike) is not mistaken for a manoeuvre that the other two would show. Except on the
+ * row where the vehicle comes to a stop: there the deceleration the accelerometer and the speed
+ * show is only the speed that was left (v/Δt, the vehicle stood for the rest of the row), a lower
+ * bound that cannot say the braking was mild. There the braking that ends in the stop counts: the
+ * weaker of the brake's evidence and the row before's joint evidence (the last deceleration seen
+ * whole). On the dev fleets the stopping rows of a harsh braking ranked in the hundreds to
+ * thousands; the brake's evidence alone there raised the ordinary stops above spike faults.
  */
 function combineBraking(
   series: readonly GroupedSeries[],
@@ -255,6 +261,8 @@ function combineBraking(
   for (const members of groups.values()) {
     const n = series[members[0]].values.length;
     if (members.length < 2 || members.some((i) => series[i].values.length !== n)) continue;
+    const speed = members.find((i) => series[i].name === 'speed_mps');
+    const brake = members.find((i) => series[i].name === 'brake_pct');
     const joint = new Float64Array(n);
     for (let t = 0; t < n; t++) {
       let min = Number.NaN;
@@ -262,7 +270,11 @@ function combineBraking(
         const v = (calibrated[i].braking as Float64Array)[t];
         if (Number.isFinite(v) && !(v >= min)) min = v;
       }
-      joint[t] = min;
+      const b = brake === undefined ? Number.NaN : (calibrated[brake].braking as Float64Array)[t];
+      const v = speed === undefined ? undefined : series[speed].values;
+      const stops = v !== undefined && t > 0 && v[t] === 0 && v[t - 1] > 0;
+      joint[t] =
+        stops && Number.isFinite(b) && joint[t - 1] > min ? Math.min(b, joint[t - 1]) : min;
     }
     for (const i of members) calibrated[i].braking = joint;
   }

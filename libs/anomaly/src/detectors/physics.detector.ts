@@ -1,4 +1,5 @@
 import { residual } from './drift.detector';
+import { forceBalanceBreak, RELATION_FIT } from './force-balance';
 import {
   bothPressedBlind,
   lightBrake,
@@ -59,15 +60,6 @@ const neg = (x: number): number => (x < 0 ? x : x >= 0 ? 0 : Number.NaN);
 const at = (c: VehicleColumns, name: string, t: number): number =>
   t >= 0 ? c[name][t] : Number.NaN;
 
-/** Forces on the vehicle: motor torque (pedal only), brake, aero drag (v²), grade and rolling. */
-function forceFeatures(c: VehicleColumns, t: number): number[] {
-  const g = c.grade_pct[t] / 100;
-  const inv = 1 / Math.sqrt(1 + g * g);
-  const v = at(c, 'speed_mps', t - 1);
-  const pedalOnly = c.brake_pct[t] > 0 ? 0 : c.motor_torque_nm[t];
-  return [pedalOnly, c.brake_pct[t], v * v, g * inv, inv];
-}
-
 /** Knots of a piecewise-linear open-circuit-voltage curve over state of charge, %. */
 const SOC_KNOTS = [5, 10, 20, 30, 40, 50, 60, 70, 80, 90];
 
@@ -77,7 +69,8 @@ const SOC_KNOTS = [5, 10, 20, 30, 40, 50, 60, 70, 80, 90];
  * - charge: ΔSoC ∝ battery current (coulomb counting);
  * - voltage: V = OCV(SoC) − R·I, OCV piecewise linear in SoC;
  * - power: V·I = aux + (torque·mean speed)/η when driving, ·η when regenerating;
- * - force: m·a = k·torque (pedal only) − brake force − aero·v² − m·g·(grade, rolling);
+ * - force: m·a = k·torque (pedal only) − brake force − aero·v² − m·g·(grade, rolling), gravity's
+ *   coefficient known (see `forceBalanceBreak`);
  * - dynamics: the same balance for Δspeed, without the accelerometer (it tells a speed fault,
  *   which breaks the force balance through the drag, from an accelerometer fault);
  * - pedal: torque = pedal × limit, the limit constant below base speed, ∝ 1/speed above it
@@ -124,27 +117,27 @@ export const EV_RELATIONS: readonly PhysicsRelation[] = [
   {
     // A moving vehicle only: at a stop the brakes hold it whatever the forces. Blind to a brake
     // reading 0 while regenerating (see `regenWithoutBrake`).
-    applies: (c, t) => c.speed_mps[t] > 0 && at(c, 'speed_mps', t - 1) > 0,
     blind: regenWithoutBrake,
-    features: forceFeatures,
+    breaks: (c, n, floorShare) => forceBalanceBreak(c, n, floorShare, 'accel'),
+    features: () => [],
     lagged: [],
     members: ['accel_mps2', 'motor_torque_nm', 'brake_pct', 'grade_pct'],
     name: 'force',
     weak: ['speed_mps'],
-    target: (c, t) => c.accel_mps2[t],
+    target: () => Number.NaN,
   },
   {
     // The force balance over one row without the accelerometer: the speed change from the same
     // forces. A speed fault breaks it (and the kinematics) but not the accelerometer's relations
     // alone, so it clears the accelerometer, whose force balance a drifting speed breaks through
     // the aero drag (v²) and whose kinematics it breaks through Δspeed.
-    applies: (c, t) => c.speed_mps[t] > 0 && at(c, 'speed_mps', t - 1) > 0,
     blind: regenWithoutBrake,
-    features: forceFeatures,
+    breaks: (c, n, floorShare) => forceBalanceBreak(c, n, floorShare, 'dspeed'),
+    features: () => [],
     lagged: ['speed_mps'],
     members: ['speed_mps', 'motor_torque_nm', 'brake_pct', 'grade_pct'],
     name: 'dynamics',
-    target: (c, t) => c.speed_mps[t] - at(c, 'speed_mps', t - 1),
+    target: () => Number.NaN,
     twinOf: 'force',
   },
   {
@@ -308,9 +301,5 @@ export function relationBreak(
   const features = Array.from({ length: p }, (_, j) =>
     Float64Array.from({ length: n }, (_, t) => (rows[t].length > 0 ? rows[t][j] : Number.NaN)),
   );
-  return inRobustScales(
-    residual(y, features, { l1: 20, leverage: 1, mallows: 0.1, refits: 2, ridge: 1e-9, trim: 4 }),
-    y,
-    floorShare,
-  );
+  return inRobustScales(residual(y, features, RELATION_FIT), y, floorShare);
 }
