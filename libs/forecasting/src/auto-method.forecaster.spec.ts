@@ -125,6 +125,20 @@ describe('AutoMethodForecaster', () => {
     expect(f.selection?.statisticalScore).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('with a margin, takes the statistical forecast only when it backtests that much better', async () => {
+    // Lag-1 model on the hourly profile: MSTL scores ~0, so even a margin of 0.9 keeps MSTL.
+    const lean = new AutoMethodForecaster(new RepeatingModel(1), new AugursSeasonalBaseline(), 0.9);
+    const [f] = await lean.forecast([hourly(512)], {
+      horizon: 8,
+      quantiles: LEVELS,
+      seasons: [24],
+    });
+    expect(f.method).toBe('mstl');
+    expect(
+      () => new AutoMethodForecaster(new RepeatingModel(1), new AugursSeasonalBaseline(), 1),
+    ).toThrow(RangeError);
+  });
+
   it("delegates the model's context, horizon and levels", () => {
     const sut = new AutoMethodForecaster(new RepeatingModel(1), new AugursSeasonalBaseline());
     expect([sut.contextLength, sut.horizon, sut.quantiles]).toEqual([512, 64, LEVELS]);

@@ -23,19 +23,27 @@ interface Backtest {
  * forecast from the values before them by both the model and the statistical forecaster (with
  * the context's season: MSTL+AutoETS where seasonal, AutoETS otherwise); each is scored by
  * (MAE of its median + mean quantile loss × 2) / 2, scaled by the rest's in-sample naive error;
- * the statistical forecast is used only when it scored strictly lower, else the model's (also
- * when the context is too short to test). Every forecast says which method made it and why
- * (`method`, `selection`). Costs two model passes (the test and the forecast) and one or two
- * statistical fits per series.
+ * the statistical forecast is used only when it scored lower (by more than `margin`; default 0,
+ * strictly lower), else the model's (also when the context is too short to test). Every forecast says which method made it and why
+ * (`method`, `selection`). Costs a second model pass (on the shortened contexts) and one or two
+ * statistical fits per context, which dominate: ~37 ms per 512-step series vs ~1.4 ms for the
+ * model alone in batches of 64 (2 cores, 6 Dec).
  */
 export class AutoMethodForecaster extends ForecastModelPort {
   private readonly counts: MethodCounts = { ets: 0, model: 0, mstl: 0 };
 
+  /**
+   * @param margin the statistical forecast is used only when its backtest score is below
+   *   (1 − margin) × the model's (default 0: strictly lower); a margin leans towards the model.
+   */
   constructor(
     private readonly model: ForecastModelPort,
     private readonly statistical: StatisticalForecaster,
+    private readonly margin = 0,
   ) {
     super();
+    if (!(margin >= 0 && margin < 1))
+      throw new RangeError(`margin must be in [0, 1), got ${margin}`);
   }
 
   get contextLength(): number {
@@ -66,7 +74,7 @@ export class AutoMethodForecaster extends ForecastModelPort {
     for (let i = 0; i < contexts.length; i++) {
       const test = tests[i];
       const f =
-        test && test.statisticalScore < test.modelScore
+        test && test.statisticalScore < (1 - this.margin) * test.modelScore
           ? this.tryStatistical(contexts[i], options.horizon, options.quantiles, seasons[i])
           : undefined;
       if (f) out[i] = { ...f, selection: test };

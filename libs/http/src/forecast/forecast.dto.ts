@@ -73,7 +73,7 @@ export class ForecastRequestDto {
 
   @ApiPropertyOptional({
     description:
-      "'model' (default): the foundation model. 'auto': per series, the model or a statistical forecaster (MSTL+AutoETS when `season` > 1 and the history holds two seasons, AutoETS otherwise), whichever forecast the series' own last min(horizon, length/4) values better; each forecast says which (`method`) and why (`selection`). About twice the model's cost.",
+      "'model' (default): the foundation model. 'auto': per series, the model or a statistical forecaster (MSTL+AutoETS when `season` > 1 and the history holds two seasons, AutoETS otherwise), whichever forecast the series' own last min(horizon, length/4) values better; each forecast says which (`method`) and why (`selection`). Costs one or two statistical fits per series (tens of ms each for 512 values) on top of two model passes.",
     enum: FORECAST_METHODS,
     example: 'auto',
   })
