@@ -20,6 +20,7 @@ import {
   type LoadedModel,
 } from '@fleetfm/forecasting';
 import { selectBackend } from '@fleetfm/model';
+import { forecasterFor, methodsNote, parseMethodOption, withMethodColumn } from './method-choice';
 
 /** What the CSV commands share: where the model is, how to talk to the user. */
 export interface CommandContext {
@@ -42,6 +43,8 @@ export interface ForecastCommandOptions {
   readonly quantiles?: string;
   readonly batchSize?: string;
   readonly model?: string;
+  /** `model` (default) or `auto` (see `method-choice.ts`). */
+  readonly method?: string;
 }
 
 export function parseIntOption(name: string, text: string | undefined, fallback?: number): number {
@@ -179,6 +182,7 @@ export async function runForecastCommand(
     ctx.log?.('note: --stride only applies with --rolling; forecasting once from the end');
   }
   const quantiles = parseQuantiles(opts.quantiles);
+  const method = parseMethodOption(opts.method);
   const filled = fillMissingSteps(await readInput(opts, ctx));
   const table = filled.table;
   if (filled.inserted > 0) {
@@ -190,7 +194,7 @@ export async function runForecastCommand(
   const loaded = await openModel(opts.model ?? ctx.modelDir);
   try {
     const service = new ForecastingService(
-      new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer),
+      forecasterFor(method, new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer)),
     );
     const request = {
       batchSize: parseIntOption('batch-size', opts.batchSize, 64),
@@ -210,7 +214,7 @@ export async function runForecastCommand(
     try {
       await writeCsv(
         opts.output,
-        forecastCsvLayout(levels),
+        withMethodColumn(forecastCsvLayout(levels), method),
         service.forecast(table, { ...request, onProgress: bar.update }, (s) => (summary = s)),
       );
     } catch (error) {
@@ -221,6 +225,8 @@ export async function runForecastCommand(
       bar.stop();
     }
     const s = summary as ForecastSummary;
+    const methods = methodsNote(s);
+    if (methods) ctx.log?.(methods);
     if (s.empty.length > 0) {
       ctx.log?.(`note: left out, no values at all: ${listNames(s.empty)}`);
     }
@@ -269,6 +275,10 @@ export function registerForecastCommand(program: Command): void {
     .option('--quantiles <levels>', "quantile levels, e.g. 0.1,0.5,0.9; default the model's")
     .option('--batch-size <n>', 'contexts per model call', '64')
     .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
+    .option(
+      '--method <method>',
+      "model (default), or auto: per series and origin the model or MSTL/AutoETS, whichever forecast the context's own last min(horizon, context/4) values better (some 25-35 ms more per series and origin at context 512; a method column says which)",
+    )
     .action(async (opts: ForecastCommandOptions) => {
       await runForecastCommand(opts, defaultContext(opts.model));
     });
