@@ -91,7 +91,7 @@ export function formatEvalTable(r: EvalReport): string {
   );
   if (r.auto) {
     lines.push(
-      `* auto, NOT judged by the targets (they use the model alone): per window the model or ${r.auto.statistical}, whichever forecast the window's own last min(horizon, context/4) history values better; ${choicesNote(r.auto.forecasting)}; ${r.auto.elapsedS.toFixed(0)} s for driving and guard`,
+      `* auto, NOT judged by the targets (they use the model alone): where the series has a season, per window the model or ${r.auto.statistical}, whichever forecast the window's own last min(horizon, context/4) history values better (the model where it has none); ${choicesNote(r.auto.forecasting)}; ${r.auto.elapsedS.toFixed(0)} s for driving and guard`,
       `  auto by channel (relative MASE / WQL): ${groupsNote(r.auto.forecasting)}`,
     );
   }

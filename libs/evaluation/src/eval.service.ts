@@ -257,7 +257,7 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
       }
       auto = {
         description:
-          "NOT judged by the targets (they use the model alone): per series and window, the model or the statistical forecaster, whichever scored lower on the window's own last min(horizon, context/4) history values",
+          "NOT judged by the targets (they use the model alone): per series and window with a season, the model or the statistical forecaster, whichever scored lower on the window's own last min(horizon, context/4) history values; the model where there is no season",
         elapsedS: (performance.now() - started) / 1000,
         forecasting: autoScores(fa, fa.byChannel, driving.choices()),
         statistical: statistical.name,

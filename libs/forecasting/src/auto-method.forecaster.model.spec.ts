@@ -42,11 +42,25 @@ describe('AutoMethodForecaster with models/default', () => {
       });
       expect(tf.memory().numTensors).toBe(before);
       expect(out.map((f) => f.method)).toEqual(['mstl', ...DRIVING.map(() => 'model')]);
+      // By default only the seasonal context is backtested; the drive cycles keep the model.
+      expect(out.map((f) => f.selection?.holdout)).toEqual([64, ...DRIVING.map(() => 0)]);
       for (const f of out) {
-        expect(f.selection?.holdout).toBe(64);
         expect(f.median).toHaveLength(64);
         expect(f.quantiles).toHaveLength(model.quantiles.length);
       }
+      // Backtested against AutoETS too, the model wins on these drive cycles.
+      const tested = new AutoMethodForecaster(model, new AugursSeasonalBaseline(), {
+        seasonalOnly: false,
+      });
+      const driving = await tested.forecast(contexts.slice(1), {
+        horizon: 64,
+        quantiles: model.quantiles,
+        signalIds: DRIVING.map(() => 0),
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(driving.map((f) => [f.method, f.selection?.holdout])).toEqual(
+        DRIVING.map(() => ['model', 64]),
+      );
     } finally {
       await model.close();
       loaded.model.dispose();

@@ -73,7 +73,9 @@ describe('AutoMethodForecaster', () => {
   it('keeps the model where it forecast the held-out tail better (no season known: AutoETS)', async () => {
     // A weekly pattern the caller gave no season for: the lag-7 model is exact, AutoETS is not.
     const model = new RepeatingModel(7);
-    const sut = new AutoMethodForecaster(model, new AugursSeasonalBaseline());
+    const sut = new AutoMethodForecaster(model, new AugursSeasonalBaseline(), {
+      seasonalOnly: false,
+    });
     const context = weekly(200);
     const [f] = await sut.forecast([context], { horizon: 14, quantiles: LEVELS });
     expect(f.method).toBe('model');
@@ -88,9 +90,31 @@ describe('AutoMethodForecaster', () => {
     expect(sut.choices()).toEqual({ ets: 0, model: 1, mstl: 0 });
   });
 
-  it('batches the backtest by held-out length; signal ids and seasons follow their contexts', async () => {
+  it('by default keeps the model without a backtest where there is no season', async () => {
     const model = new RepeatingModel(1);
     const sut = new AutoMethodForecaster(model, new AugursSeasonalBaseline());
+    // A random walk that AutoETS would backtest as well as the lag-1 model: not even tried.
+    const walk = Float32Array.from({ length: 300 }, (_, t) => Math.sin(t / 7) * 5 + t / 10);
+    const [f, g] = await sut.forecast([walk, hourly(512)], {
+      horizon: 24,
+      quantiles: LEVELS,
+      seasons: [1, 24],
+    });
+    expect(f.method).toBe('model');
+    expect(f.selection?.holdout).toBe(0);
+    expect(g.method).toBe('mstl');
+    // The backtest ran on the seasonal context only; the forecast on the other one.
+    expect(model.calls.map((c) => [c.lengths, c.options.horizon])).toEqual([
+      [[488], 24],
+      [[300], 24],
+    ]);
+  });
+
+  it('batches the backtest by held-out length; signal ids and seasons follow their contexts', async () => {
+    const model = new RepeatingModel(1);
+    const sut = new AutoMethodForecaster(model, new AugursSeasonalBaseline(), {
+      seasonalOnly: false,
+    });
     const contexts = [weekly(40), hourly(512), weekly(41), Float32Array.from([1, 2, 3])];
     const out = await sut.forecast(contexts, {
       horizon: 24,
@@ -127,7 +151,9 @@ describe('AutoMethodForecaster', () => {
 
   it('with a margin, takes the statistical forecast only when it backtests that much better', async () => {
     // Lag-1 model on the hourly profile: MSTL scores ~0, so even a margin of 0.9 keeps MSTL.
-    const lean = new AutoMethodForecaster(new RepeatingModel(1), new AugursSeasonalBaseline(), 0.9);
+    const lean = new AutoMethodForecaster(new RepeatingModel(1), new AugursSeasonalBaseline(), {
+      margin: 0.9,
+    });
     const [f] = await lean.forecast([hourly(512)], {
       horizon: 8,
       quantiles: LEVELS,
@@ -135,8 +161,26 @@ describe('AutoMethodForecaster', () => {
     });
     expect(f.method).toBe('mstl');
     expect(
-      () => new AutoMethodForecaster(new RepeatingModel(1), new AugursSeasonalBaseline(), 1),
+      () =>
+        new AutoMethodForecaster(new RepeatingModel(1), new AugursSeasonalBaseline(), {
+          margin: 1,
+        }),
     ).toThrow(RangeError);
+  });
+
+  it("rejects a horizon past the model's limit before forecasting with either method", async () => {
+    class Limited extends RepeatingModel {
+      override get maxHorizon(): number {
+        return 128;
+      }
+    }
+    const model = new Limited(1);
+    const sut = new AutoMethodForecaster(model, new AugursSeasonalBaseline());
+    expect(sut.maxHorizon).toBe(128);
+    await expect(
+      sut.forecast([hourly(512)], { horizon: 129, quantiles: LEVELS, seasons: [24] }),
+    ).rejects.toThrow('horizon must be an integer in [1, 128], got 129');
+    expect(model.calls).toEqual([]);
   });
 
   it("delegates the model's context, horizon and levels", () => {

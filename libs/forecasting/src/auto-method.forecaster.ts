@@ -1,3 +1,4 @@
+import { ValidationError } from '@fleetfm/domain';
 import {
   ForecastModelPort,
   type ForecastMethod,
@@ -10,6 +11,21 @@ import { backtestScore, holdoutLength } from './statistical/backtest-score';
 
 /** Forecasts made so far with each method. */
 export type MethodCounts = Record<ForecastMethod, number>;
+
+export interface AutoMethodOptions {
+  /**
+   * The statistical forecast is used only when its backtest score is below (1 − margin) × the
+   * model's. Default 0 (strictly lower); a margin leans towards the model.
+   */
+  readonly margin?: number;
+  /**
+   * Only contexts with a season (> 1) are backtested; the others keep the model without a test.
+   * Default true: without a season the statistical side is AutoETS, which on the eval's held-out
+   * driving windows won the backtest 87 times in 447 and lost on the forecasts that followed
+   * (relative MASE / WQL 0.944 / 0.818 vs the model's 0.938 / 0.785, 6 Dec).
+   */
+  readonly seasonalOnly?: boolean;
+}
 
 interface Backtest {
   readonly holdout: number;
@@ -24,7 +40,8 @@ interface Backtest {
  * the context's season: MSTL+AutoETS where seasonal, AutoETS otherwise); each is scored by
  * (MAE of its median + mean quantile loss × 2) / 2, scaled by the rest's in-sample naive error;
  * the statistical forecast is used only when it scored lower (by more than `margin`; default 0,
- * strictly lower), else the model's (also when the context is too short to test). Every forecast says which method made it and why
+ * strictly lower), else the model's (also when the context is too short to test, and by default
+ * when it has no season: see `AutoMethodOptions`). Every forecast says which method made it and why
  * (`method`, `selection`). Costs a second model pass (on the shortened contexts) and one or two
  * statistical fits per context, which dominate: ~37 ms per 512-step series vs ~1.4 ms for the
  * model alone in batches of 64 (2 cores, 6 Dec).
@@ -32,18 +49,19 @@ interface Backtest {
 export class AutoMethodForecaster extends ForecastModelPort {
   private readonly counts: MethodCounts = { ets: 0, model: 0, mstl: 0 };
 
-  /**
-   * @param margin the statistical forecast is used only when its backtest score is below
-   *   (1 − margin) × the model's (default 0: strictly lower); a margin leans towards the model.
-   */
+  private readonly margin: number;
+  private readonly seasonalOnly: boolean;
+
   constructor(
     private readonly model: ForecastModelPort,
     private readonly statistical: StatisticalForecaster,
-    private readonly margin = 0,
+    options: AutoMethodOptions = {},
   ) {
     super();
-    if (!(margin >= 0 && margin < 1))
-      throw new RangeError(`margin must be in [0, 1), got ${margin}`);
+    this.margin = options.margin ?? 0;
+    this.seasonalOnly = options.seasonalOnly ?? true;
+    if (!(this.margin >= 0 && this.margin < 1))
+      throw new RangeError(`margin must be in [0, 1), got ${options.margin}`);
   }
 
   get contextLength(): number {
@@ -58,6 +76,10 @@ export class AutoMethodForecaster extends ForecastModelPort {
     return this.model.quantiles;
   }
 
+  override get maxHorizon(): number {
+    return this.model.maxHorizon;
+  }
+
   /** Forecasts made so far with each method. */
   choices(): MethodCounts {
     return { ...this.counts };
@@ -67,6 +89,11 @@ export class AutoMethodForecaster extends ForecastModelPort {
     contexts: readonly Float32Array[],
     options: ModelForecastOptions,
   ): Promise<MethodForecast[]> {
+    const h = options.horizon;
+    // The model's own limit holds whichever method forecasts (MSTL alone would go on for ever).
+    if (!Number.isInteger(h) || h < 1 || h > this.maxHorizon) {
+      throw new ValidationError(`horizon must be an integer in [1, ${this.maxHorizon}], got ${h}`);
+    }
     const seasons = contexts.map((_, i) => options.seasons?.[i] ?? 1);
     const tests = await this.backtest(contexts, options, seasons);
     const out: (MethodForecast | undefined)[] = contexts.map(() => undefined);
@@ -105,6 +132,7 @@ export class AutoMethodForecaster extends ForecastModelPort {
     const tests: (Backtest | undefined)[] = contexts.map(() => undefined);
     const byHoldout = new Map<number, number[]>();
     contexts.forEach((c, i) => {
+      if (this.seasonalOnly && seasons[i] <= 1) return;
       const h = holdoutLength(c, options.horizon);
       if (h > 0) byHoldout.set(h, [...(byHoldout.get(h) ?? []), i]);
     });

@@ -47,6 +47,10 @@ export abstract class ForecastModelPort {
   abstract readonly horizon: number;
   /** Quantile levels of the model's head, ascending. */
   abstract readonly quantiles: readonly number[];
+  /** The longest horizon `forecast` accepts (rolling forward). Default: no limit. */
+  get maxHorizon(): number {
+    return Number.POSITIVE_INFINITY;
+  }
   abstract forecast(
     contexts: readonly Float32Array[],
     options: ModelForecastOptions,

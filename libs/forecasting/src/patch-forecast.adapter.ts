@@ -1,4 +1,4 @@
-import { Forecaster, type PatchModel, type SeriesForecast } from '@fleetfm/model';
+import { Forecaster, MAX_ROLLS, type PatchModel, type SeriesForecast } from '@fleetfm/model';
 import type { PatchTokenizerConfig } from '@fleetfm/tokenizer';
 import { ForecastModelPort, type ModelForecastOptions } from './forecast-model.port';
 
@@ -22,6 +22,10 @@ export class PatchForecastAdapter extends ForecastModelPort {
 
   get horizon(): number {
     return this.forecaster.model.config.horizon;
+  }
+
+  override get maxHorizon(): number {
+    return MAX_ROLLS * this.horizon;
   }
 
   /** 'lean' (the tfjs-free SIMD engine) or 'tfjs', for logs and /health. */

@@ -39,7 +39,7 @@ export interface ForecasterRuntimeOptions {
 }
 
 /** Up to this many model horizons may be chained by rolling forward. */
-const MAX_ROLLS = 16;
+export const MAX_ROLLS = 16;
 
 /**
  * Raw series in (any scale, NaN gaps), forecasts out: tokenizes each series with instance
