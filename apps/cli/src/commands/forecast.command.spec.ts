@@ -50,7 +50,19 @@ describe('fleetfm forecast (tiny checkpoint)', () => {
       ctx,
     );
     const rows = read(out);
-    expect(rows[0]).toEqual(['origin', 'series', 'step', 'time', 'mean', 'q0.1', 'q0.5', 'q0.9']);
+    // --method auto is the default: a last column says which method made each row.
+    expect(rows[0]).toEqual([
+      'origin',
+      'series',
+      'step',
+      'time',
+      'mean',
+      'q0.1',
+      'q0.5',
+      'q0.9',
+      'method',
+    ]);
+    for (const r of rows.slice(1)) expect(['model', 'mstl']).toContain(r[8]);
     const origins = Math.floor((100 - 8 - 32) / 5) + 1;
     expect(rows.length - 1).toBe(origins * 2 * 8);
     // First origin: row 31 (2024-02-01); step 1 is the next day.
@@ -146,6 +158,7 @@ describe('fleetfm forecast (tiny checkpoint)', () => {
       'q0.1',
       'q0.5',
       'q0.9',
+      'method',
     ]);
     expect(notes[0]).toBe(
       'note: --stride only applies with --rolling; forecasting once from the end',

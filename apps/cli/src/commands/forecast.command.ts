@@ -43,7 +43,7 @@ export interface ForecastCommandOptions {
   readonly quantiles?: string;
   readonly batchSize?: string;
   readonly model?: string;
-  /** `model` (default) or `auto` (see `method-choice.ts`). */
+  /** `auto` (default) or `model` (see `method-choice.ts`). */
   readonly method?: string;
 }
 
@@ -277,7 +277,7 @@ export function registerForecastCommand(program: Command): void {
     .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
     .option(
       '--method <method>',
-      "model (default), or auto: per series and origin the model or MSTL/AutoETS, whichever forecast the context's own last min(horizon, context/4) values better (some 25-35 ms more per series and origin at context 512; a method column says which)",
+      "auto (default): where the time step has a season (hourly 24, daily 7, monthly 12, ...), per series and origin the model or MSTL, whichever forecast the context's own last min(horizon, context/4) values better, else the model (some 25-35 ms more per seasonal series and origin at context 512; a method column says which); model: the model alone",
     )
     .action(async (opts: ForecastCommandOptions) => {
       await runForecastCommand(opts, defaultContext(opts.model));

@@ -27,9 +27,9 @@ const row = {
 };
 
 describe('forecast --method', () => {
-  it('is model by default, auto on request, and nothing else', () => {
-    expect(parseMethodOption(undefined)).toBe('model');
-    expect(parseMethodOption('auto')).toBe('auto');
+  it('is auto by default, model on request, and nothing else', () => {
+    expect(parseMethodOption(undefined)).toBe('auto');
+    expect(parseMethodOption('model')).toBe('model');
     expect(() => parseMethodOption('best')).toThrow(InvalidRequestError);
     expect(() => parseMethodOption('best')).toThrow('--method must be model or auto, got "best"');
   });

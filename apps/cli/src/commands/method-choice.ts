@@ -8,12 +8,12 @@ import {
   type MethodForecastRow,
 } from '@fleetfm/forecasting';
 
-/** `forecast --method`: the model alone, or per series and origin the better of it and MSTL/AutoETS. */
+/** `forecast --method`: `auto` (default; per seasonal series and origin the better of the model and MSTL by backtest, else the model) or `model` alone. */
 export const FORECAST_METHOD_CHOICES = ['model', 'auto'] as const;
 export type ForecastMethodChoice = (typeof FORECAST_METHOD_CHOICES)[number];
 
 export function parseMethodOption(text: string | undefined): ForecastMethodChoice {
-  const method = text ?? 'model';
+  const method = text ?? 'auto';
   if (!(FORECAST_METHOD_CHOICES as readonly string[]).includes(method)) {
     throw new InvalidRequestError(
       `--method must be ${FORECAST_METHOD_CHOICES.join(' or ')}, got "${method}"`,
