@@ -3,6 +3,7 @@
  * (GluonTS / Chronos conventions): MASE scaled by the in-sample seasonal-naive error, and the
  * weighted quantile loss averaged over levels. NaN actuals are left out.
  */
+import { seasonalScale } from '@fleetfm/forecasting';
 
 /** Seasonal naive: step h repeats the value one season before, y[n - m + ((h - 1) mod m)]. */
 export function seasonalNaive(
@@ -16,19 +17,8 @@ export function seasonalNaive(
   return out;
 }
 
-/** Mean |y_t - y_{t-m}| over the history: the scale of MASE. NaN when undefined. */
-export function seasonalScale(history: ArrayLike<number>, season = 1): number {
-  let sum = 0;
-  let count = 0;
-  for (let t = season; t < history.length; t++) {
-    const d = history[t] - history[t - season];
-    if (Number.isFinite(d)) {
-      sum += Math.abs(d);
-      count++;
-    }
-  }
-  return count > 0 ? sum / count : Number.NaN;
-}
+// MASE's scale, mean |y_t - y_{t-m}| over the history: shared with the product's backtests.
+export { seasonalScale };
 
 export function meanAbsoluteError(actual: ArrayLike<number>, forecast: ArrayLike<number>): number {
   let sum = 0;

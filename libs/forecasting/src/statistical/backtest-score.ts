@@ -53,16 +53,19 @@ export function backtestScore(
     n++;
   }
   const raw = n > 0 ? (abs + quantile) / (2 * n) : Number.NaN;
-  const scale = naiveError(history, season) || naiveError(history, 1);
+  const scale = seasonalScale(history, season) || seasonalScale(history, 1);
   return scale > 0 ? raw / scale : raw;
 }
 
-/** Mean |y[t] − y[t − lag]| over observed pairs (NaN when there is none). */
-function naiveError(y: ArrayLike<number>, lag: number): number {
+/**
+ * Mean |y[t] − y[t − season]| over observed pairs: the in-sample seasonal-naive error, MASE's
+ * scale (also `fleetfm eval`'s). NaN when there is no pair.
+ */
+export function seasonalScale(y: ArrayLike<number>, season = 1): number {
   let sum = 0;
   let n = 0;
-  for (let t = lag; t < y.length; t++) {
-    const d = y[t] - y[t - lag];
+  for (let t = season; t < y.length; t++) {
+    const d = y[t] - y[t - season];
     if (Number.isFinite(d)) {
       sum += Math.abs(d);
       n++;
