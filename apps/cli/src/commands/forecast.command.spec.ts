@@ -6,6 +6,9 @@ import { writeTinyCheckpoint } from '@fleetfm/forecasting';
 import { selectBackend } from '@fleetfm/model';
 import { progressBar, runForecastCommand, type CommandContext } from './forecast.command';
 
+/** A forecast CSV's header at levels 0.1, 0.5, 0.9; `--method auto` (the default) adds `method`. */
+const HEADER = ['origin', 'series', 'step', 'time', 'mean', 'q0.1', 'q0.5', 'q0.9', 'method'];
+
 describe('fleetfm forecast (tiny checkpoint)', () => {
   let dir: string;
   let ctx: CommandContext;
@@ -51,17 +54,7 @@ describe('fleetfm forecast (tiny checkpoint)', () => {
     );
     const rows = read(out);
     // --method auto is the default: a last column says which method made each row.
-    expect(rows[0]).toEqual([
-      'origin',
-      'series',
-      'step',
-      'time',
-      'mean',
-      'q0.1',
-      'q0.5',
-      'q0.9',
-      'method',
-    ]);
+    expect(rows[0]).toEqual(HEADER);
     for (const r of rows.slice(1)) expect(['model', 'mstl']).toContain(r[8]);
     const origins = Math.floor((100 - 8 - 32) / 5) + 1;
     expect(rows.length - 1).toBe(origins * 2 * 8);
@@ -149,17 +142,7 @@ describe('fleetfm forecast (tiny checkpoint)', () => {
       { ...base, columns: 'a', horizon: '2', quantiles: '0.9,0.1,0.5,0.9', stride: '5' },
       { ...ctx, log: (l) => notes.push(l) },
     );
-    expect(read(out)[0]).toEqual([
-      'origin',
-      'series',
-      'step',
-      'time',
-      'mean',
-      'q0.1',
-      'q0.5',
-      'q0.9',
-      'method',
-    ]);
+    expect(read(out)[0]).toEqual(HEADER);
     expect(notes[0]).toBe(
       'note: --stride only applies with --rolling; forecasting once from the end',
     );
