@@ -16,20 +16,25 @@ export function cpuMs(fn: () => void): number {
   return (used.user + used.system) / 1000;
 }
 
+/** GFLOP/s of one timed matMul of two 512 × 512 tensors (the result read back and freed). */
+function timedRate(a: tf.Tensor2D, b: tf.Tensor2D): number {
+  const ms = timeMs(() => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  });
+  return (2 * 512 ** 3) / ms / 1e6;
+}
+
 /**
  * One timed matMul 512³, GFLOP/s: the ceiling sampled right beside another measurement. Call it
  * after `matMulGflops`, which warms the kernel up to its optimised tier.
  */
 export function matMul512Rate(): number {
-  const a = tf.randomNormal([512, 512]);
-  const b = tf.randomNormal([512, 512]);
+  const a = tf.randomNormal([512, 512]) as tf.Tensor2D;
+  const b = tf.randomNormal([512, 512]) as tf.Tensor2D;
   try {
-    const ms = timeMs(() => {
-      const c = tf.matMul(a, b);
-      c.dataSync();
-      c.dispose();
-    });
-    return (2 * 512 ** 3) / ms / 1e6;
+    return timedRate(a, b);
   } finally {
     tf.dispose([a, b]);
   }
@@ -56,14 +61,9 @@ export interface MatMulCeiling {
  * inference are judged against. Warms up until rates stabilise (≥ 1.5 s), then times 30 runs.
  */
 export function matMulGflops(): MatMulCeiling {
-  const a = tf.randomNormal([512, 512]);
-  const b = tf.randomNormal([512, 512]);
-  const run = (): void => {
-    const c = tf.matMul(a, b);
-    c.dataSync();
-    c.dispose();
-  };
-  const rate = (): number => (2 * 512 ** 3) / timeMs(run) / 1e6;
+  const a = tf.randomNormal([512, 512]) as tf.Tensor2D;
+  const b = tf.randomNormal([512, 512]) as tf.Tensor2D;
+  const rate = (): number => timedRate(a, b);
   const warm: number[] = [];
   const start = performance.now();
   for (;;) {
