@@ -5,6 +5,7 @@ export * from './corpus/corpus-manifest';
 export * from './corpus/corpus-record';
 export * from './corpus/corpus.reader';
 export * from './corpus/corpus.writer';
+export * from './corpus/held-out-cycles';
 export * from './corpus/shard-codec';
 export * from './corpus/split-assignment';
 export * from './csv/csv-record.parser';

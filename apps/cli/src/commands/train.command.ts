@@ -4,7 +4,7 @@ import { MultiBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig, type FleetConfig } from '@fleetfm/config';
 import type { ScalingMethod } from '@fleetfm/tokenizer';
-import type { CorpusSource } from '@fleetfm/datasets';
+import { DEFAULT_HELD_OUT_CYCLES, parseCycleList, type CorpusSource } from '@fleetfm/datasets';
 import { NotFoundError, ValidationError } from '@fleetfm/domain';
 import {
   DEFAULT_MODEL_ARGS,
@@ -23,6 +23,7 @@ interface CorpusFlags {
   readonly hours: string;
   readonly synthetic: string;
   readonly syntheticSharp: string;
+  readonly holdOutCycles: string;
   readonly gps: boolean;
 }
 
@@ -83,6 +84,7 @@ function corpusOptions(
   return {
     dataDir: config.sharedDataDir,
     gps: flags.gps,
+    heldOutCycles: parseCycleList(flags.holdOutCycles),
     hours,
     outDir,
     seed: num('seed', flags.seed),
@@ -143,6 +145,11 @@ function addCorpusFlags(cmd: Command): Command {
       '--synthetic-sharp <n>',
       'more KernelSynth series whose periodic kernels are sharper (length scales 1, 0.5, 0.25): seasonal profiles with more harmonics, like daily load curves',
       '0',
+    )
+    .option(
+      '--hold-out-cycles <list>',
+      "drive cycles the simulated fleet never drives, so that `fleetfm eval` forecasts cycles the model has not seen ('none' for none)",
+      DEFAULT_HELD_OUT_CYCLES.join(','),
     )
     .option('--no-gps', 'leave the real GPS trips out of the corpus');
 }

@@ -42,6 +42,8 @@ export interface BuildCorpusOptions {
    */
   readonly sharpSynthetic?: { readonly count: number; readonly length?: number };
   readonly simulator?: SimulatorCorpusSource;
+  /** Recorded with the simulator's seed and series count in `meta.simulator` (e.g. held-out cycles). */
+  readonly simulatorMeta?: Readonly<Record<string, unknown>>;
   readonly writer?: Omit<CorpusWriterOptions, 'seed'>;
   /** Called after each series is written. */
   readonly onProgress?: (event: {
@@ -168,7 +170,7 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusMa
   if (options.simulator) {
     const seed = root.fork('simulator').seed;
     for await (const series of options.simulator(seed)) await add({ ...series, source: 'sim' });
-    meta.simulator = { seed, series: written.sim };
+    meta.simulator = { ...options.simulatorMeta, seed, series: written.sim };
   }
   return writer.finish(meta);
 }

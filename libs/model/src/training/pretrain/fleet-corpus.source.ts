@@ -29,6 +29,8 @@ export interface FleetCorpusOptions {
    * replay the speed profile of a validation or test vehicle.
    */
   readonly gpsVehicleFilter?: (vehicleId: string) => boolean;
+  /** Drive cycles (by name) that trips never follow. Default none. */
+  readonly heldOutCycles?: readonly string[];
 }
 
 /** The CMAP vehicle folder of a GPS speed trace named `gps:<vehicle>/<date>#<trip>`. */
@@ -53,7 +55,8 @@ export function fleetCorpusSource(
 function* fleetSeries(seed: number, o: FleetCorpusOptions): Generator<CorpusSeriesInput> {
   const root = new Prng(seed);
   const library = loadTraceLibrary(o.dataDir);
-  const cycles = library.cycles.filter((c) => c.scenario !== 'accel');
+  const heldOut = new Set(o.heldOutCycles ?? []);
+  const cycles = library.cycles.filter((c) => c.scenario !== 'accel' && !heldOut.has(c.name));
   const keep = o.gpsVehicleFilter;
   const gps = keep
     ? library.gpsTrips.filter((t) => keep(gpsTraceVehicle(t.name)))

@@ -166,6 +166,7 @@ export async function runPretraining(
       a,
       engine,
       {
+        heldOutCycles: unseenCycles(reader.manifest, [resume?.checkpoint, initial]),
         initFrom: initial && a.init ? describeInit(a.init, initial) : undefined,
         model,
         reader,
@@ -211,7 +212,32 @@ function describeInit(dir: string, files: CheckpointFiles): InitFrom {
   };
 }
 
+/**
+ * Drive cycles these weights never trained on: those the corpus held out, and (when the run
+ * starts from a checkpoint, by `--init` or `--resume`) that checkpoint's weights never saw
+ * either. A checkpoint written before cycles were recorded counts as having seen them all.
+ */
+export function unseenCycles(
+  corpus: CorpusManifest,
+  startedFrom: readonly (CheckpointFiles | undefined)[],
+): string[] {
+  const simulator = corpus.meta?.simulator as { heldOutCycles?: unknown } | undefined;
+  let cycles = stringList(simulator?.heldOutCycles);
+  for (const files of startedFrom) {
+    if (!files) continue;
+    const extra = (JSON.parse(files.manifestJson) as { extra?: { heldOutCycles?: unknown } }).extra;
+    const seen = new Set(stringList(extra?.heldOutCycles));
+    cycles = cycles.filter((c) => seen.has(c));
+  }
+  return cycles;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
 interface LoopContext {
+  readonly heldOutCycles: readonly string[];
   readonly initFrom?: InitFrom;
   readonly model: PatchModelConfig;
   readonly reader: CorpusReader;
@@ -271,6 +297,8 @@ async function loop(
     commands: progress.commands,
     initFrom: progress.initFrom ?? null,
     corpus: corpusSummary(ctx.reader.dir, ctx.reader.manifest),
+    // Drive cycles these weights never trained on: `fleetfm eval` forecasts them as held out.
+    heldOutCycles: ctx.heldOutCycles,
     training: {
       augment: ctx.train.augment,
       batch: a.batch,
