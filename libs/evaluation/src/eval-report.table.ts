@@ -86,6 +86,7 @@ export function formatEvalTable(r: EvalReport): string {
           `${ch} ${fmt(c.relativeMase)}/${fmt(c.relativeWql)} vs ${fmt(c.baselineRelativeMase)}/${fmt(c.baselineRelativeWql)} (${c.windows})`,
       )
       .join('; ')}`,
+    ...seenCyclesLines(r),
     `anomalies: ${r.anomaly.rows} scored rows, ${r.anomaly.positives} anomalous; calibration from the ${r.anomaly.calibration}`,
     `embeddings: ${r.embeddings.probeSegments} probe / ${r.embeddings.gallerySegments} gallery segments`,
   );
@@ -98,6 +99,21 @@ export function formatEvalTable(r: EvalReport): string {
   if (r.baselineError) lines.push(r.baselineError);
   if (r.zeroShot) lines.push('', ...zeroShotLines(r.zeroShot, r.auto?.zeroShot));
   return lines.join('\n');
+}
+
+/** Held-out routes behind the targets, and the trained-on cycles' scores (not the target). */
+function seenCyclesLines(r: EvalReport): string[] {
+  const lines = r.heldOut.routes ? [`  routes: ${r.heldOut.routes}`] : [];
+  const s = r.forecastingSeenCycles;
+  if (!s) return lines;
+  return [
+    ...lines,
+    `  standard cycles the model trained on (same held-out drivers and vehicles; NOT the target): relative MASE / WQL ${fmt(s.fleetfm.relativeMase)}/${fmt(s.fleetfm.relativeWql)} vs ${s.baseline?.name ?? 'baseline'} ${fmt(s.baseline?.relativeMase)}/${fmt(s.baseline?.relativeWql)} over ${s.windows} windows; by channel ${Object.entries(
+      s.byChannel,
+    )
+      .map(([ch, c]) => `${ch} ${fmt(c.relativeMase)}/${fmt(c.relativeWql)}`)
+      .join('; ')}`,
+  ];
 }
 
 /** The zero-shot guard as its own small table, by family; no target, no "met". */

@@ -11,7 +11,7 @@ import {
   type StatisticalForecaster,
 } from '@fleetfm/forecasting';
 import { embeddersForCheckpoint, EmbeddingService } from '@fleetfm/retrieval';
-import { defaultSharedDataDir, loadTraceLibrary } from '@fleetfm/simulator';
+import { defaultSharedDataDir, loadTraceLibrary, type TraceLibrary } from '@fleetfm/simulator';
 import {
   heldOutBenchmarkSeries,
   ZERO_SHOT_SEED,
@@ -19,6 +19,7 @@ import {
 } from './heldout/held-out-benchmark';
 import { heldOutGpsTrips } from './heldout/held-out-gps';
 import { EVAL_FLEET_SEED, simulateHeldOutFleet } from './heldout/held-out-fleet';
+import { checkpointHeldOutCycles, splitRoutes } from './heldout/held-out-routes';
 import { evaluateAnomalies, type AnomalyTaskResult } from './tasks/anomaly.task';
 import { autoScores, type AutoMethodReport } from './tasks/auto-method.task';
 import { evaluateEmbeddings, type EmbeddingTaskResult } from './tasks/embedding.task';
@@ -131,7 +132,10 @@ export interface EvalReport {
     readonly config: LoadedModel['manifest']['model'];
   };
   readonly heldOut: Readonly<Record<string, string>>;
+  /** The targets' forecasting: held-out vehicles, drivers and routes (see `heldOut.routes`). */
   readonly forecasting: ForecastTaskResult;
+  /** The same held-out drivers and vehicles on the standard cycles the model trained on. */
+  readonly forecastingSeenCycles?: ForecastTaskResult;
   readonly anomaly: AnomalyTaskResult;
   readonly embeddings: EmbeddingTaskResult;
   /** The zero-shot guard; absent when skipped. Not part of `targets`. */
@@ -156,19 +160,22 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
   o.onStage?.('forecasting');
   const f = o.forecast;
   const minLength = c.contextLength + c.horizon;
-  const simTrips = simulateHeldOutFleet({
-    drivers: f.drivers,
-    library,
-    minRouteS: minLength / f.rateHz,
-    rateHz: f.rateHz,
-    seed: EVAL_FLEET_SEED + 1,
-    tripsPerDriver: f.tripsPerDriver,
-  });
   const gps = heldOutGpsTrips(dataDir, corpus);
-  const series: EvalSeries[] = [
-    ...simTrips.flatMap((t) =>
+  // Routes no weight trained on: held-out cycles and the held-out GPS vehicles' real routes.
+  const routes = splitRoutes(library, checkpointHeldOutCycles(loaded.manifest.extra), gps.vehicles);
+  const fleet = (lib: TraceLibrary): EvalSeries[] =>
+    simulateHeldOutFleet({
+      drivers: f.drivers,
+      library: lib,
+      minRouteS: minLength / f.rateHz,
+      rateHz: f.rateHz,
+      seed: EVAL_FLEET_SEED + 1,
+      tripsPerDriver: f.tripsPerDriver,
+    }).flatMap((t) =>
       f.channels.map((ch) => ({ channel: ch, id: `${t.id}:${ch}`, values: t.signals[ch] })),
-    ),
+    );
+  const series: EvalSeries[] = [
+    ...fleet(routes.heldOut),
     ...gps.trips
       .filter((t) => t.speedMps.length >= minLength)
       .slice(0, f.maxGpsTrips)
@@ -191,6 +198,12 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     originsPerSeries: f.originsPerSeries,
   };
   const forecasting = await evaluateForecasting(forecaster, series, { ...drivingTask, baseline });
+  // The same fleet on the standard cycles it trained on: reported beside, not the target.
+  const seen = fleet(routes.seen);
+  const forecastingSeenCycles =
+    seen.length > 0
+      ? await evaluateForecasting(forecaster, seen, { ...drivingTask, baseline })
+      : undefined;
 
   o.onStage?.('anomaly');
   const anomaly = await evaluateAnomalies(
@@ -275,8 +288,10 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     elapsedS: (performance.now() - started) / 1000,
     embeddings,
     forecasting,
+    forecastingSeenCycles,
     heldOut: {
       anomalyFleet: `FleetSimulator seed ${EVAL_FLEET_SEED} (training fleets use the corpus seed)`,
+      routes: `simulated forecasting trips follow routes the checkpoint never trained on: ${routes.heldOutCycles.length > 0 ? `the held-out cycles ${routes.heldOutCycles.join(', ')} and ` : 'no held-out standard cycle (the checkpoint records none) and only '}the ${routes.heldOutGpsRoutes} real GPS routes of the held-out vehicles; the trained-on standard cycles are scored apart (forecastingSeenCycles)`,
       gps: `${gps.vehicles.length} held-out CMAP vehicles (${gps.vehicles.join(', ') || 'none'}): ${gps.source}`,
       simulated: `eval-drv-* / eval-veh-* drawn from seed ${EVAL_FLEET_SEED} (+1 for forecasting); training draws sim-drv-* / sim-veh-* from the corpus seed`,
     },

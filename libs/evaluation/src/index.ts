@@ -9,3 +9,4 @@ export * from './tasks/anomaly.task';
 export * from './tasks/auto-method.task';
 export * from './tasks/embedding.task';
 export * from './tasks/forecast.task';
+export * from './heldout/held-out-routes';

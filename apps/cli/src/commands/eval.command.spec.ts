@@ -45,6 +45,12 @@ describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
     );
     const json = JSON.parse(fs.readFileSync(out, 'utf8')) as EvalReport;
     expect(json.forecasting.windows).toBeGreaterThan(0);
+    // The targets' fleet drives routes the checkpoint never trained on; the tiny checkpoint
+    // records no held-out cycle, so those are the held-out GPS vehicles' routes only, and the
+    // standard cycles are scored apart.
+    expect(json.heldOut.routes).toContain('no held-out standard cycle');
+    expect(json.forecastingSeenCycles?.windows).toBeGreaterThan(0);
+    expect(json.forecastingSeenCycles?.fleetfm.relativeMase).toBeGreaterThan(0);
     expect(json.forecasting.fleetfm.relativeMase).toBeGreaterThan(0);
     expect(json.forecasting.baseline?.relativeMase).toBeGreaterThan(0);
     expect(json.anomaly.positives).toBeGreaterThan(0);
@@ -71,6 +77,7 @@ describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
       relativeWql: 0.65,
     });
     const table = lines.join('\n');
+    expect(table).toContain('standard cycles the model trained on');
     expect(table).toContain('zero-shot guard (NOT an issue target)');
     expect(table).toContain('by context length');
     expect(table).toContain(

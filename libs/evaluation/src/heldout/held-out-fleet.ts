@@ -1,4 +1,4 @@
-import type { SignalName } from '@fleetfm/domain';
+import { NotFoundError, type SignalName } from '@fleetfm/domain';
 import {
   loadTraceLibrary,
   Prng,
@@ -52,6 +52,11 @@ export function simulateHeldOutFleet(options: HeldOutFleetOptions): HeldOutTrip[
   const cycles = library.cycles.filter((c) => c.scenario !== 'accel' && long(c));
   const gps = library.gpsTrips.filter(long);
   const scenarios = [...cycles.map((c) => c.scenario), ...(gps.length > 0 ? ['real'] : [])];
+  if (scenarios.length === 0) {
+    throw new NotFoundError(
+      `no drive cycle or GPS route of at least ${minRoute} s to simulate the evaluation fleet on`,
+    );
+  }
   const vehicles = Array.from({ length: options.vehicles ?? 8 }, (_, i) => ({
     id: `eval-veh-${i}`,
     params: sampleVehicle(
