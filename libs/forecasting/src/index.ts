@@ -5,6 +5,7 @@ export * from './forecasting.service';
 export * from './model-loader';
 export * from './patch-forecast.adapter';
 export * from './signal-id';
+export * from './signal-range';
 export * from './statistical/augurs-ets.baseline';
 export * from './statistical/augurs-mstl.baseline';
 export * from './statistical/backtest-score';

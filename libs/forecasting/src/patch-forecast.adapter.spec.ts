@@ -1,5 +1,6 @@
 import { Forecaster, PatchModel, selectBackend, TINY_MODEL_ARGS } from '@fleetfm/model';
 import { PatchForecastAdapter } from './patch-forecast.adapter';
+import { signalIdOf } from './signal-id';
 
 beforeAll(async () => {
   await selectBackend({ prefer: ['wasm'] });
@@ -32,6 +33,28 @@ describe('PatchForecastAdapter', () => {
         q.forEach((v, t) => expect(Math.abs(v - want[s].quantiles[k][t])).toBeLessThan(1e-3)),
       ),
     );
+    await adapter.close();
+    model.dispose();
+  });
+
+  it("holds a known signal's forecast inside its physical range (a speed is never negative)", async () => {
+    const model = new PatchModel(LEAN_SHAPE);
+    const adapter = new PatchForecastAdapter(model);
+    // A vehicle standing still with sensor noise: an untrained model spreads around 0.
+    const still = Float32Array.from({ length: 64 }, (_, t) => 0.05 * Math.abs(Math.sin(t)));
+    const opts = { horizon: 8, quantiles: [0.1, 0.5, 0.9] };
+    const [unknown] = await adapter.forecast([still], { ...opts, signalIds: [0] });
+    const [speed] = await adapter.forecast([still], {
+      ...opts,
+      signalIds: [signalIdOf('speed_mps')],
+    });
+    expect(Math.min(...unknown.quantiles.flatMap((q) => Array.from(q)))).toBeLessThan(0);
+    for (const q of speed.quantiles) for (const v of q) expect(v).toBeGreaterThanOrEqual(0);
+    unknown.quantiles.forEach((q, k) =>
+      q.forEach((v, t) => expect(speed.quantiles[k][t]).toBeCloseTo(Math.max(0, v), 5)),
+    );
+    // The median and the mean are taken after clamping.
+    for (const v of [...speed.median, ...speed.mean]) expect(v).toBeGreaterThanOrEqual(0);
     await adapter.close();
     model.dispose();
   });

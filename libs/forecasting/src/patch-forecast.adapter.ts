@@ -1,6 +1,7 @@
 import { Forecaster, MAX_ROLLS, type PatchModel, type SeriesForecast } from '@fleetfm/model';
 import type { PatchTokenizerConfig } from '@fleetfm/tokenizer';
 import { ForecastModelPort, type ModelForecastOptions } from './forecast-model.port';
+import { signalBounds } from './signal-range';
 
 /**
  * `ForecastModelPort` over a FleetFM patch model (tokenizer from the checkpoint manifest). Runs
@@ -37,13 +38,16 @@ export class PatchForecastAdapter extends ForecastModelPort {
     return this.forecaster.model.config.quantiles;
   }
 
+  /** Forecasts of known telemetry signals are held inside their physical range. */
   forecast(
     contexts: readonly Float32Array[],
     options: ModelForecastOptions,
   ): Promise<SeriesForecast[]> {
     const n = this.forecaster.model.config.numSignals;
     const signalIds = options.signalIds?.map((id) => (id < n ? id : 0));
-    return this.forecaster.forecast(contexts, { ...options, signalIds });
+    // The range is the signal's, whether or not the model has a slot for its id.
+    const bounds = options.signalIds?.map(signalBounds);
+    return this.forecaster.forecast(contexts, { ...options, bounds, signalIds });
   }
 
   /** Stops the inference worker thread, if one was started (an idle one never blocks exit). */

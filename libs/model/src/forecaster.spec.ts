@@ -55,6 +55,27 @@ describe('Forecaster', () => {
     }
   });
 
+  it('clamps every quantile into the series bounds, before the mean and any roll-forward', async () => {
+    const [free, held] = await forecaster.forecast([wave(40), wave(40)], {
+      bounds: [undefined, { max: 0.3, min: -0.2 }],
+      horizon: 20,
+    });
+    expect(Math.max(...free.quantiles.flatMap((q) => Array.from(q)))).toBeGreaterThan(0.3);
+    expect(Math.min(...free.quantiles.flatMap((q) => Array.from(q)))).toBeLessThan(-0.2);
+    for (const v of [...held.quantiles, held.median, held.mean].flatMap((a) => Array.from(a))) {
+      expect(v).toBeGreaterThanOrEqual(-0.2 - 1e-6);
+      expect(v).toBeLessThanOrEqual(0.3 + 1e-6);
+    }
+    // Inside the model's own horizon the bounded quantiles are the free ones clamped.
+    free.quantiles.forEach((q, k) =>
+      q
+        .subarray(0, 8)
+        .forEach((v, t) =>
+          expect(held.quantiles[k][t]).toBeCloseTo(Math.min(0.3, Math.max(-0.2, v)), 5),
+        ),
+    );
+  });
+
   it('leaks no tensors', async () => {
     await forecaster.forecast([wave(40)]);
     const before = tf.memory().numTensors;

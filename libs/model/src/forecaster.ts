@@ -11,6 +11,17 @@ export interface ForecastOptions {
   readonly quantiles?: readonly number[];
   /** Signal id per series (0 = unknown). Default all 0. */
   readonly signalIds?: readonly number[];
+  /**
+   * Per series, the values it can take (e.g. a speed is never negative): every quantile is
+   * clamped into them before the median, the mean and any roll-forward are taken. Default none.
+   */
+  readonly bounds?: readonly (ValueBounds | undefined)[];
+}
+
+/** Inclusive range of the values a series can take. */
+export interface ValueBounds {
+  readonly min: number;
+  readonly max: number;
 }
 
 /** One series' forecast in its own units. */
@@ -87,13 +98,17 @@ export class Forecaster {
       const medians: Float32Array[] = [];
       for (let b = 0; b < series.length; b++) {
         const { loc, scale } = tok.scales[b];
+        const lo = options.bounds?.[b]?.min ?? -Infinity;
+        const hi = options.bounds?.[b]?.max ?? Infinity;
         const median = new Float32Array(steps);
         const row = new Float32Array(q);
         for (let t = 0; t < steps; t++) {
-          for (let k = 0; k < q; k++) row[k] = data[(b * c.horizon + t) * q + k];
+          for (let k = 0; k < q; k++) {
+            row[k] = Math.min(hi, Math.max(lo, loc + scale * data[(b * c.horizon + t) * q + k]));
+          }
           row.sort();
-          for (let k = 0; k < q; k++) raw[b][k][done + t] = loc + scale * row[k];
-          median[t] = loc + scale * interpolate(c.quantiles, row, 0.5);
+          for (let k = 0; k < q; k++) raw[b][k][done + t] = row[k];
+          median[t] = interpolate(c.quantiles, row, 0.5);
         }
         medians.push(median);
       }
