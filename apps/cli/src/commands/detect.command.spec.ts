@@ -37,4 +37,34 @@ describe('fleetfm detect (tiny checkpoint)', () => {
       expect(Number(s)).toBeLessThanOrEqual(1);
     }
   });
+
+  it('scores on the time grid: skipped steps are gaps, and only the input rows are written', async () => {
+    const csv = (times: number[]): string =>
+      `t,v\n${times.map((t, i) => `${t},${Math.sin(i / 4) + (i === 40 ? 3 : 0)}`).join('\n')}\n`;
+    const steady = Array.from({ length: 60 }, (_, i) => i);
+    // The same 60 values, but 6 time steps are missing after the 30th row.
+    const holed = steady.map((t) => (t < 30 ? t : t + 6));
+    fs.writeFileSync(path.join(dir, 'steady.csv'), csv(steady));
+    fs.writeFileSync(path.join(dir, 'holed.csv'), csv(holed));
+    const run = async (name: string): Promise<{ lines: string[]; log: string[] }> => {
+      const out = path.join(dir, `${name}-scores.csv`);
+      const log: string[] = [];
+      await runDetectCommand(
+        { columns: 'v', input: path.join(dir, `${name}.csv`), output: out, timeColumn: 't' },
+        { log: (l) => log.push(l), modelDir: path.join(dir, 'model') },
+      );
+      return { lines: fs.readFileSync(out, 'utf8').trim().split('\n').slice(1), log };
+    };
+    const a = await run('steady');
+    const b = await run('holed');
+    expect(b.lines).toHaveLength(60);
+    expect(b.lines.map((l) => Number(l.split(',')[0]))).toEqual(holed);
+    expect(b.log.join('\n')).toContain('6 missing time steps (1 run, the first after file row 31)');
+    const score = (lines: string[], i: number): string => lines[i].split(',')[3];
+    // Read as consecutive rows the two files would score alike; on the grid, the contexts after
+    // the hole hold its gap.
+    expect(b.lines.slice(31).map((l) => score([l], 0))).not.toEqual(
+      a.lines.slice(31).map((l) => score([l], 0)),
+    );
+  });
 });

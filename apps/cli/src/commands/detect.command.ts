@@ -8,7 +8,7 @@ import {
   openModel,
   parseIntOption,
   progressBar,
-  readInput,
+  readGridInput,
   type CommandContext,
 } from './forecast.command';
 
@@ -41,7 +41,11 @@ export async function runDetectCommand(
   if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) {
     throw new InvalidRequestError(`--threshold must be in (0, 1], got "${opts.threshold}"`);
   }
-  const table = await readInput(opts, ctx);
+  // Scored on the regular time grid (a skipped step is a gap, not two sides joined); the
+  // output has the input's rows only.
+  const filled = await readGridInput(opts, ctx);
+  const table = filled.table;
+  const inputRows = filled.rowOf ?? Int32Array.from({ length: table.rowCount }, (_, t) => t);
   const loaded = await openModel(opts.model ?? ctx.modelDir);
   try {
     const c = loaded.model.config;
@@ -68,7 +72,7 @@ export async function runDetectCommand(
       for (let s = 0; s < result.series.length; s++) {
         const { name, scores, flags } = result.series[s];
         const values = table.series[s].values;
-        for (let t = 0; t < table.rowCount; t++) {
+        for (const t of inputRows) {
           if (Number.isNaN(scores[t])) unscored++;
           flagged += flags[t];
           yield {

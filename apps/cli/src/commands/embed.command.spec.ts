@@ -73,6 +73,26 @@ describe('fleetfm embed (tiny checkpoint)', () => {
     ).rejects.toThrow('--output must end in .arrow or .csv');
   });
 
+  it('takes scenario windows on the time grid: skipped steps are gaps inside the windows', async () => {
+    // 100 rows whose times skip 20 steps after t = 39: 120 steps of time.
+    const lines = ['t,a'];
+    for (let i = 0; i < 100; i++) lines.push(`${i < 40 ? i : i + 20},${Math.sin(i / 3)}`);
+    fs.writeFileSync(path.join(dir, 'holed.csv'), `${lines.join('\n')}\n`);
+    const out = path.join(dir, 'holed.csv.out.csv');
+    const log: string[] = [];
+    await runEmbedCommand(
+      { input: path.join(dir, 'holed.csv'), output: out, timeColumn: 't', window: '40' },
+      { log: (l) => log.push(l), modelDir: path.join(dir, 'model') },
+    );
+    const rows = fs.readFileSync(out, 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      'a,0,39',
+      'a,40,79',
+      'a,80,119',
+    ]);
+    expect(log.join('\n')).toContain('20 missing time steps (1 run, the first after file row 41)');
+  });
+
   it('--kind driver-style: one embedding per window of all columns, from the segment head', async () => {
     const model = path.join(dir, 'model-style');
     await writeTinyCheckpoint(model);

@@ -22,6 +22,7 @@ import {
   openModel,
   parseIntOption,
   progressBar,
+  readGridInput,
   readInput,
   type CommandContext,
 } from './forecast.command';
@@ -93,7 +94,10 @@ export async function runEmbedCommand(
   const kind = embeddingKindOf(opts.kind);
   const window = parseIntOption('window', opts.window);
   const stride = parseIntOption('stride', opts.stride, window);
-  const table = await readInput(opts, ctx);
+  // Scenario windows are taken on the regular time grid (a skipped step is a gap inside the
+  // window); driver-style statistics read the rows as they come.
+  const table =
+    kind === 'scenario' ? (await readGridInput(opts, ctx)).table : await readInput(opts, ctx);
   const rateHz = kind === 'driver-style' ? rateHzOf(opts.rateHz, table.time) : 0;
   const loaded = await openModel(opts.model ?? ctx.modelDir);
   let disposeHead = (): void => undefined;

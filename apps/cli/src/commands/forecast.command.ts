@@ -6,6 +6,7 @@ import { loadConfig } from '@fleetfm/config';
 import { InvalidRequestError } from '@fleetfm/domain';
 import {
   fillMissingSteps,
+  type FilledTable,
   forecastCsvLayout,
   readCsvSeriesFile,
   type CsvSeriesTable,
@@ -102,6 +103,24 @@ export async function readInput(
   return table;
 }
 
+/**
+ * `readInput` on the input's regular time grid: skipped time steps become rows of gaps (see
+ * `fillMissingSteps`), with a note saying how many and where, or why they were not filled.
+ */
+export async function readGridInput(
+  opts: Parameters<typeof readInput>[0],
+  ctx: CommandContext,
+): Promise<FilledTable> {
+  const filled = fillMissingSteps(await readInput(opts, ctx));
+  if (filled.inserted > 0) {
+    ctx.log?.(
+      `note: ${filled.inserted} missing time step${filled.inserted === 1 ? '' : 's'} (${filled.runs} run${filled.runs === 1 ? '' : 's'}, the first after file row ${filled.firstAfterLine}) read as gaps`,
+    );
+  }
+  if (filled.notFilled !== undefined) ctx.log?.(`note: irregular time steps: ${filled.notFilled}`);
+  return filled;
+}
+
 /** Picks the tfjs backend, then loads the checkpoint (clear error when there is none). */
 export async function openModel(modelDir: string): Promise<LoadedModel> {
   await selectBackend();
@@ -183,14 +202,7 @@ export async function runForecastCommand(
   }
   const quantiles = parseQuantiles(opts.quantiles);
   const method = parseMethodOption(opts.method);
-  const filled = fillMissingSteps(await readInput(opts, ctx));
-  const table = filled.table;
-  if (filled.inserted > 0) {
-    ctx.log?.(
-      `note: ${filled.inserted} missing time step${filled.inserted === 1 ? '' : 's'} (${filled.runs} run${filled.runs === 1 ? '' : 's'}, the first after file row ${filled.firstAfterLine}) read as gaps`,
-    );
-  }
-  if (filled.notFilled !== undefined) ctx.log?.(`note: irregular time steps: ${filled.notFilled}`);
+  const { table } = await readGridInput(opts, ctx);
   const loaded = await openModel(opts.model ?? ctx.modelDir);
   try {
     const service = new ForecastingService(

@@ -14,6 +14,8 @@ export interface FilledTable {
   readonly table: CsvSeriesTable;
   /** Rows inserted as gaps. */
   readonly inserted: number;
+  /** Row of `table` holding each input row (absent when nothing was inserted: the same rows). */
+  readonly rowOf?: Int32Array;
   /** Where: how many runs of missing steps, and the file row after which the first one is. */
   readonly runs: number;
   readonly firstAfterLine?: number;
@@ -86,6 +88,7 @@ export function fillMissingSteps(
   return {
     firstAfterLine,
     inserted,
+    rowOf,
     runs,
     table: {
       ...table,
