@@ -1,5 +1,5 @@
 import { AnomalyDetectionService, readDetectorCalibration } from '@fleetfm/anomaly';
-import type { SignalName } from '@fleetfm/domain';
+import { NotFoundError, type SignalName } from '@fleetfm/domain';
 import {
   AugursEtsBaseline,
   AugursSeasonalBaseline,
@@ -199,11 +199,10 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
   };
   const forecasting = await evaluateForecasting(forecaster, series, { ...drivingTask, baseline });
   // The same fleet on the standard cycles it trained on: reported beside, not the target.
-  const seen = fleet(routes.seen);
-  const forecastingSeenCycles =
-    seen.length > 0
-      ? await evaluateForecasting(forecaster, seen, { ...drivingTask, baseline })
-      : undefined;
+  const seen = fleetOrNone(() => fleet(routes.seen));
+  const forecastingSeenCycles = seen
+    ? await evaluateForecasting(forecaster, seen, { ...drivingTask, baseline })
+    : undefined;
 
   o.onStage?.('anomaly');
   const anomaly = await evaluateAnomalies(
@@ -304,6 +303,16 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     targets: ISSUE_TARGETS,
     zeroShot,
   };
+}
+
+/** A fleet's series, or undefined when it has no route long enough to drive. */
+function fleetOrNone(make: () => EvalSeries[]): EvalSeries[] | undefined {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /**
