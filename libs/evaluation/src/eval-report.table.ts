@@ -86,6 +86,16 @@ export function formatEvalTable(r: EvalReport): string {
           `${ch} ${fmt(c.relativeMase)}/${fmt(c.relativeWql)} vs ${fmt(c.baselineRelativeMase)}/${fmt(c.baselineRelativeWql)} (${c.windows})`,
       )
       .join('; ')}`,
+    ...(f.byRoute
+      ? [
+          `  by route (relative MASE / WQL, windows): ${Object.entries(f.byRoute)
+            .map(
+              ([route, c]) =>
+                `${route} ${fmt(c.relativeMase)}/${fmt(c.relativeWql)} (${c.windows})`,
+            )
+            .join('; ')}`,
+        ]
+      : []),
     ...seenCyclesLines(r),
     `anomalies: ${r.anomaly.rows} scored rows, ${r.anomaly.positives} anomalous; calibration from the ${r.anomaly.calibration}`,
     `embeddings: ${r.embeddings.probeSegments} probe / ${r.embeddings.gallerySegments} gallery segments`,

@@ -172,14 +172,24 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
       seed: EVAL_FLEET_SEED + 1,
       tripsPerDriver: f.tripsPerDriver,
     }).flatMap((t) =>
-      f.channels.map((ch) => ({ channel: ch, id: `${t.id}:${ch}`, values: t.signals[ch] })),
+      f.channels.map((ch) => ({
+        channel: ch,
+        id: `${t.id}:${ch}`,
+        route: t.scenario === 'real' ? 'real routes, simulated' : t.scenario,
+        values: t.signals[ch],
+      })),
     );
   const series: EvalSeries[] = [
     ...fleet(routes.heldOut),
     ...gps.trips
       .filter((t) => t.speedMps.length >= minLength)
       .slice(0, f.maxGpsTrips)
-      .map((t) => ({ channel: 'speed_mps', id: `gps:${t.name}`, values: t.speedMps })),
+      .map((t) => ({
+        channel: 'speed_mps',
+        id: `gps:${t.name}`,
+        route: 'real routes, recorded speed',
+        values: t.speedMps,
+      })),
   ];
   let baseline: StatisticalForecaster | undefined;
   let baselineError: string | undefined;

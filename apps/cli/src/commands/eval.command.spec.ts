@@ -78,6 +78,8 @@ describe('fleetfm eval (tiny checkpoint, small sizes)', () => {
     });
     const table = lines.join('\n');
     expect(table).toContain('standard cycles the model trained on');
+    expect(table).toContain('by route (relative MASE / WQL, windows): ');
+    expect(Object.keys(json.forecasting.byRoute ?? {})).toContain('real routes, recorded speed');
     expect(table).toContain('zero-shot guard (NOT an issue target)');
     expect(table).toContain('by context length');
     expect(table).toContain(

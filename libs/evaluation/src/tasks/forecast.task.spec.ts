@@ -76,6 +76,31 @@ describe('evaluateForecasting', () => {
     // Geometric mean over the six windows: (0.5^4 · 0.25^2)^(1/6).
     expect(r.fleetfm.relativeMase).toBeCloseTo(Math.pow(0.5 ** 4 * 0.25 ** 2, 1 / 6), 5);
     expect(r.byChannel.speed_mps.baselineRelativeMase).toBeUndefined();
+    expect(r.byRoute).toBeUndefined();
+  });
+
+  it('breaks the scores down by route when the series name theirs', async () => {
+    const model = new RampModel(
+      new Map([
+        [signalIdOf('speed_mps'), 0.5],
+        [signalIdOf('accel_mps2'), 0.75],
+      ]),
+    );
+    const series = [
+      { ...ramp('a', 'speed_mps', 2), route: 'udds' },
+      { ...ramp('b', 'accel_mps2', 3), route: 'udds' },
+      { ...ramp('c', 'accel_mps2', 1), route: 'real' },
+    ];
+    const r = await evaluateForecasting(model, series, {
+      context: 16,
+      horizon: 4,
+      levels: [0.1, 0.5, 0.9],
+      originsPerSeries: 2,
+    });
+    expect(r.byRoute?.udds.windows).toBe(4);
+    expect(r.byRoute?.udds.relativeMase).toBeCloseTo(Math.sqrt(0.5 * 0.25), 5);
+    expect(r.byRoute?.real.windows).toBe(2);
+    expect(r.byRoute?.real.relativeMase).toBeCloseTo(0.25, 5);
   });
 });
 

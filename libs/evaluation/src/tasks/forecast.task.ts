@@ -18,6 +18,8 @@ export interface EvalSeries {
   /** Signal name (for the model's signal id) or anything else. */
   readonly channel: string;
   readonly values: Float32Array;
+  /** Where the series comes from (a drive cycle, a real route), for scores by route. */
+  readonly route?: string;
 }
 
 export interface ForecastTaskOptions {
@@ -57,6 +59,8 @@ export interface ForecastTaskResult {
   readonly baseline?: MethodScores & { readonly name: string };
   /** Relative MASE / WQL per channel (geometric means over that channel's windows). */
   readonly byChannel: Readonly<Record<string, ChannelScores>>;
+  /** The same by route, when the series name theirs. */
+  readonly byRoute?: Readonly<Record<string, ChannelScores>>;
 }
 
 export interface ChannelScores {
@@ -96,6 +100,7 @@ export async function evaluateForecasting(
     }
   }
   const scores = new ScoreAccumulator(o.baseline?.name);
+  const routes = new ScoreAccumulator(o.baseline?.name);
   const batchSize = o.batchSize ?? 64;
   for (let start = 0; start < windows.length; start += batchSize) {
     const batch = windows.slice(start, start + batchSize);
@@ -110,6 +115,7 @@ export async function evaluateForecasting(
       const actual = w.series.values.subarray(w.origin, w.origin + o.horizon);
       const s = scoreWindow(histories[b], actual, out[b], season, o.levels, o.baseline);
       if (s) scores.add(w.series.channel, s);
+      if (s && w.series.route !== undefined) routes.add(w.series.route, s);
     });
     o.onProgress?.(start + batch.length, windows.length);
   }
@@ -117,6 +123,7 @@ export async function evaluateForecasting(
   return {
     baseline: totals.baseline,
     byChannel: scores.byGroup(),
+    byRoute: routes.used > 0 ? routes.byGroup() : undefined,
     context: o.context,
     fleetfm: totals.fleetfm,
     horizon: o.horizon,
