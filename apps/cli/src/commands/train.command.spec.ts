@@ -16,5 +16,8 @@ describe('parseSourceWeights', () => {
     expect(() => parseSourceWeights('kaggle=1')).toThrow(/unknown source 'kaggle'/);
     expect(() => parseSourceWeights('sim=abc')).toThrow(ValidationError);
     expect(() => parseSourceWeights('gps=-1')).toThrow(/gps must be >= 0/);
+    expect(() => parseSourceWeights('gps=-1', 'validation-source-weights')).toThrow(
+      '--validation-source-weights: gps must be >= 0',
+    );
   });
 });

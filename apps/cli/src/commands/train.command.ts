@@ -48,6 +48,7 @@ interface TrainFlags extends CorpusFlags {
   readonly mixup: string;
   readonly shortContext: string;
   readonly sourceWeights?: string;
+  readonly validationSourceWeights?: string;
   readonly scaling: string;
   readonly loss: string;
   readonly lossEpsilon: string;
@@ -98,6 +99,7 @@ const SOURCES: readonly CorpusSource[] = ['gps', 'sim', 'synthetic'];
 /** `sim=0.5,gps=0.35,synthetic=0.15` → weights by source; unnamed sources keep their default. */
 export function parseSourceWeights(
   text: string | undefined,
+  flag = 'source-weights',
 ): Partial<Record<CorpusSource, number>> | undefined {
   if (text === undefined) return undefined;
   const out: Partial<Record<CorpusSource, number>> = {};
@@ -105,11 +107,11 @@ export function parseSourceWeights(
     const [name, value] = part.split('=').map((x) => x.trim());
     if (!(SOURCES as readonly string[]).includes(name)) {
       throw new ValidationError(
-        `--source-weights: unknown source '${name}' (expected ${SOURCES.join(', ')})`,
+        `--${flag}: unknown source '${name}' (expected ${SOURCES.join(', ')})`,
       );
     }
-    const w = num(`source-weights ${name}`, value, false);
-    if (w < 0) throw new ValidationError(`--source-weights: ${name} must be >= 0, got ${w}`);
+    const w = num(`${flag} ${name}`, value, false);
+    if (w < 0) throw new ValidationError(`--${flag}: ${name} must be >= 0, got ${w}`);
     out[name as CorpusSource] = w;
   }
   return out;
@@ -217,6 +219,10 @@ export function registerTrainCommands(program: Command): void {
         'share of training windows per corpus source, e.g. sim=0.5,gps=0.35,synthetic=0.15 (default sim=0.4,gps=0.3,synthetic=0.3)',
       )
       .option(
+        '--validation-source-weights <list>',
+        'share of validation windows per corpus source (default: the training mix); e.g. sim=0 validates on real GPS trips and synthetic series only, whose routes the training fleet never drives',
+      )
+      .option(
         '--mixup <p>',
         'share of training windows that are TSMixup combinations of 2 … 3 standardised windows',
         '0',
@@ -287,6 +293,10 @@ async function train(flags: TrainFlags): Promise<void> {
     scaling: flags.scaling as ScalingMethod,
     seed: num('seed', flags.seed),
     sourceWeights: parseSourceWeights(flags.sourceWeights),
+    validationSourceWeights: parseSourceWeights(
+      flags.validationSourceWeights,
+      'validation-source-weights',
+    ),
     steps,
     workers: num('workers', flags.workers),
   };

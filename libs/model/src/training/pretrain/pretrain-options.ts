@@ -68,6 +68,13 @@ export interface PretrainArgs {
   readonly init?: string;
   readonly sourceWeights?: Partial<Record<CorpusSource, number>>;
   /**
+   * Share of validation windows per source (named sources override the defaults, as for
+   * `sourceWeights`). Default: the training mix. The corpus' validation trips drive the training
+   * fleet's routes, so a validation loss on them also rewards learning those routes; e.g.
+   * `{ sim: 0 }` validates on real GPS trips and synthetic series only.
+   */
+  readonly validationSourceWeights?: Partial<Record<CorpusSource, number>>;
+  /**
    * Instance normalisation of the contexts (recorded in the checkpoint's tokenizer config;
    * ignored when resuming). Default 'mean-std'.
    */
@@ -87,12 +94,27 @@ export interface PretrainArgs {
 export type ResolvedPretrainArgs = Required<
   Omit<
     PretrainArgs,
-    'resume' | 'init' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'model' | 'augment'
+    | 'resume'
+    | 'init'
+    | 'sourceWeights'
+    | 'validationSourceWeights'
+    | 'backends'
+    | 'command'
+    | 'engine'
+    | 'model'
+    | 'augment'
   >
 > &
   Pick<
     PretrainArgs,
-    'resume' | 'init' | 'sourceWeights' | 'backends' | 'command' | 'engine' | 'augment'
+    | 'resume'
+    | 'init'
+    | 'sourceWeights'
+    | 'validationSourceWeights'
+    | 'backends'
+    | 'command'
+    | 'engine'
+    | 'augment'
   > & {
     readonly model: PatchModelConfig;
   };

@@ -29,7 +29,7 @@ import {
   type ResumeState,
   type TrainingProgress,
 } from './training-state';
-import { WindowSampler } from './window-sampler';
+import { EmptySplitError, WindowSampler } from './window-sampler';
 
 export interface PretrainStartEvent {
   readonly startStep: number;
@@ -138,9 +138,13 @@ export async function runPretraining(
   let validationFrom: 'validation' | 'train' = 'validation';
   let val: WindowSampler;
   try {
-    val = await WindowSampler.load(reader, 'validation', shape);
-  } catch {
+    val = await WindowSampler.load(reader, 'validation', {
+      ...shape,
+      sourceWeights: a.validationSourceWeights ?? a.sourceWeights,
+    });
+  } catch (err) {
     // Tiny corpora may have no validation entity; fall back to (distinct) crops of train.
+    if (!(err instanceof EmptySplitError)) throw err;
     validationFrom = 'train';
     val = train;
   }
@@ -316,6 +320,7 @@ async function loop(
       sourceWeights: ctx.train.sources,
       steps: a.steps,
       validationFrom: ctx.validationFrom,
+      validationSources: ctx.val.sources,
       warmupSteps: a.warmupSteps,
       workers: engine.workers,
     },

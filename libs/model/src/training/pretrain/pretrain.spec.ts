@@ -146,6 +146,24 @@ describe('runPretraining', () => {
     model.dispose();
   }, 60_000);
 
+  it('validates on the source mix asked for; one that leaves every source out is an error', async () => {
+    const result = await runPretraining(
+      args('val-sources', { steps: 2, validationSourceWeights: { synthetic: 1 } }),
+    );
+    const { model, manifest } = await importCheckpoint(await readCheckpointDir(result.outDir));
+    expect(manifest.extra?.training).toMatchObject({
+      validationFrom: 'validation',
+      validationSources: { synthetic: 1 },
+    });
+    model.dispose();
+    // The toy corpus is all synthetic: no fallback to training crops, a clear error.
+    await expect(
+      runPretraining(args('val-none', { validationSourceWeights: { synthetic: 0 } })),
+    ).rejects.toThrow(
+      /no validation windows: the source weights .* leave out every source the split has \(synthetic\)/,
+    );
+  }, 60_000);
+
   it('resumes from the step it stopped at, with optimizer state, and matches an unbroken run', async () => {
     const before = tf.memory().numTensors;
     const straight = await runPretraining(args('straight', { steps: 10 }));

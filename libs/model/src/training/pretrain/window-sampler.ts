@@ -43,6 +43,9 @@ interface SourcePool {
   weight: number;
 }
 
+/** A corpus split without a series long enough for one window. */
+export class EmptySplitError extends ValidationError {}
+
 export const DEFAULT_SOURCE_WEIGHTS: Readonly<Record<CorpusSource, number>> = {
   gps: 0.3,
   sim: 0.4,
@@ -93,7 +96,7 @@ export class WindowSampler {
       count++;
     }
     if (count === 0) {
-      throw new ValidationError(
+      throw new EmptySplitError(
         `corpus at ${reader.dir} has no ${split} series of at least ${minContext + args.horizon} steps`,
       );
     }
@@ -106,6 +109,11 @@ export class WindowSampler {
         (s) => (total += WindowSampler.positions(s, full) ** lengthPower),
       );
       pools.push({ cumulative, series, source, weight: weights[source] });
+    }
+    if (pools.length === 0) {
+      throw new ValidationError(
+        `no ${split} windows: the source weights ${JSON.stringify(weights)} leave out every source the split has (${[...bySource.keys()].join(', ')})`,
+      );
     }
     const sum = pools.reduce((s, p) => s + p.weight, 0);
     for (const p of pools) p.weight /= sum;
