@@ -49,14 +49,18 @@ const ramp = (id: string, channel: string, slope: number): EvalSeries => ({
   values: Float32Array.from({ length: 40 }, (_, t) => slope * t),
 });
 
+/** Speed windows at 0.5 × seasonal naive's error, acceleration windows at 0.25 ×. */
+const rampModel = (): RampModel =>
+  new RampModel(
+    new Map([
+      [signalIdOf('speed_mps'), 0.5],
+      [signalIdOf('accel_mps2'), 0.75],
+    ]),
+  );
+
 describe('evaluateForecasting', () => {
   it('scores each window against seasonal naive and breaks the scores down by channel', async () => {
-    const model = new RampModel(
-      new Map([
-        [signalIdOf('speed_mps'), 0.5],
-        [signalIdOf('accel_mps2'), 0.75],
-      ]),
-    );
+    const model = rampModel();
     const series = [
       ramp('a', 'speed_mps', 2),
       ramp('b', 'speed_mps', 3),
@@ -80,12 +84,7 @@ describe('evaluateForecasting', () => {
   });
 
   it('breaks the scores down by route when the series name theirs', async () => {
-    const model = new RampModel(
-      new Map([
-        [signalIdOf('speed_mps'), 0.5],
-        [signalIdOf('accel_mps2'), 0.75],
-      ]),
-    );
+    const model = rampModel();
     const series = [
       { ...ramp('a', 'speed_mps', 2), route: 'udds' },
       { ...ramp('b', 'accel_mps2', 3), route: 'udds' },

@@ -91,31 +91,19 @@ export interface PretrainArgs {
   readonly engine?: (init: ReplicaInit, workers: number) => Promise<TrainingEngine>;
 }
 
-export type ResolvedPretrainArgs = Required<
-  Omit<
-    PretrainArgs,
-    | 'resume'
-    | 'init'
-    | 'sourceWeights'
-    | 'validationSourceWeights'
-    | 'backends'
-    | 'command'
-    | 'engine'
-    | 'model'
-    | 'augment'
-  >
-> &
-  Pick<
-    PretrainArgs,
-    | 'resume'
-    | 'init'
-    | 'sourceWeights'
-    | 'validationSourceWeights'
-    | 'backends'
-    | 'command'
-    | 'engine'
-    | 'augment'
-  > & {
+/** Arguments that stay optional once resolved (no default stands for them). */
+type UndefaultedArgs =
+  | 'resume'
+  | 'init'
+  | 'sourceWeights'
+  | 'validationSourceWeights'
+  | 'backends'
+  | 'command'
+  | 'engine'
+  | 'augment';
+
+export type ResolvedPretrainArgs = Required<Omit<PretrainArgs, UndefaultedArgs | 'model'>> &
+  Pick<PretrainArgs, UndefaultedArgs> & {
     readonly model: PatchModelConfig;
   };
 
