@@ -96,7 +96,7 @@ export function formatEvalTable(r: EvalReport): string {
             .join('; ')}`,
         ]
       : []),
-    ...seenCyclesLines(r),
+    ...routeLines(r),
     `anomalies: ${r.anomaly.rows} scored rows, ${r.anomaly.positives} anomalous; calibration from the ${r.anomaly.calibration}`,
     `embeddings: ${r.embeddings.probeSegments} probe / ${r.embeddings.gallerySegments} gallery segments`,
   );
@@ -112,7 +112,7 @@ export function formatEvalTable(r: EvalReport): string {
 }
 
 /** Held-out routes behind the targets, and the trained-on cycles' scores (not the target). */
-function seenCyclesLines(r: EvalReport): string[] {
+function routeLines(r: EvalReport): string[] {
   const lines = r.heldOut.routes ? [`  routes: ${r.heldOut.routes}`] : [];
   const s = r.forecastingSeenCycles;
   if (!s) return lines;
