@@ -1,5 +1,6 @@
 import { ValidationError } from '@fleetfm/domain';
-import { parseSourceWeights } from './train.command';
+import type { FleetConfig } from '@fleetfm/config';
+import { corpusOptions, parseSourceWeights, type CorpusFlags } from './train.command';
 
 describe('parseSourceWeights', () => {
   it('reads name=weight pairs, leaving unnamed sources to their defaults', () => {
@@ -19,5 +20,35 @@ describe('parseSourceWeights', () => {
     expect(() => parseSourceWeights('gps=-1', 'validation-source-weights')).toThrow(
       '--validation-source-weights: gps must be >= 0',
     );
+  });
+});
+
+describe('corpusOptions', () => {
+  const flags: CorpusFlags = {
+    gps: true,
+    holdOutCycles: 'none',
+    hours: '40',
+    realRouteShare: '0.4',
+    seed: '42',
+    synthetic: '400',
+    syntheticSharp: '0',
+  };
+  const config = { sharedDataDir: '/data' } as FleetConfig;
+
+  it('passes the real-route share to the simulated fleet', () => {
+    expect(corpusOptions({ ...flags, realRouteShare: '0.8' }, '/out', config)).toMatchObject({
+      gpsShare: 0.8,
+      heldOutCycles: [],
+      hours: 40,
+      outDir: '/out',
+    });
+  });
+
+  it('rejects a share outside [0, 1] or not a number, naming the flag', () => {
+    for (const bad of ['1.5', '-0.1', 'most']) {
+      expect(() => corpusOptions({ ...flags, realRouteShare: bad }, '/out', config)).toThrow(
+        /--real-route-share must be/,
+      );
+    }
   });
 });

@@ -8,6 +8,7 @@ import { DEFAULT_HELD_OUT_CYCLES, parseCycleList, type CorpusSource } from '@fle
 import { NotFoundError, ValidationError } from '@fleetfm/domain';
 import {
   DEFAULT_MODEL_ARGS,
+  DEFAULT_REAL_ROUTE_SHARE,
   buildPretrainCorpus,
   evaluateCheckpointQuality,
   resolvePretrainArgs,
@@ -18,12 +19,13 @@ import {
   type PretrainCorpusOptions,
 } from '@fleetfm/model';
 
-interface CorpusFlags {
+export interface CorpusFlags {
   readonly seed: string;
   readonly hours: string;
   readonly synthetic: string;
   readonly syntheticSharp: string;
   readonly holdOutCycles: string;
+  readonly realRouteShare: string;
   readonly gps: boolean;
 }
 
@@ -69,7 +71,8 @@ function num(flag: string, text: string | undefined, integer = true): number {
   return v;
 }
 
-function corpusOptions(
+/** `corpus build` / `train` corpus flags → corpus options; ValidationError naming a bad flag. */
+export function corpusOptions(
   flags: CorpusFlags,
   outDir: string,
   config: FleetConfig,
@@ -82,9 +85,14 @@ function corpusOptions(
   if (sharp < 0) {
     throw new ValidationError(`--synthetic-sharp must be >= 0, got ${flags.syntheticSharp}`);
   }
+  const realRouteShare = num('real-route-share', flags.realRouteShare, false);
+  if (!(realRouteShare >= 0 && realRouteShare <= 1)) {
+    throw new ValidationError(`--real-route-share must be in [0, 1], got ${flags.realRouteShare}`);
+  }
   return {
     dataDir: config.sharedDataDir,
     gps: flags.gps,
+    gpsShare: realRouteShare,
     heldOutCycles: parseCycleList(flags.holdOutCycles),
     hours,
     outDir,
@@ -152,6 +160,11 @@ function addCorpusFlags(cmd: Command): Command {
       '--hold-out-cycles <list>',
       "drive cycles the simulated fleet never drives, so that `fleetfm eval` forecasts cycles the model has not seen ('none' for none)",
       DEFAULT_HELD_OUT_CYCLES.join(','),
+    )
+    .option(
+      '--real-route-share <p>',
+      "share of the simulated fleet's trips that follow a real GPS route of a train-split vehicle rather than a standard drive cycle",
+      String(DEFAULT_REAL_ROUTE_SHARE),
     )
     .option('--no-gps', 'leave the real GPS trips out of the corpus');
 }

@@ -10,6 +10,9 @@ import {
   type SpeedTrace,
 } from '@fleetfm/simulator';
 
+/** Share of the simulated corpus fleet's trips that follow a real GPS route. */
+export const DEFAULT_REAL_ROUTE_SHARE = 0.4;
+
 export interface FleetCorpusOptions {
   /** Simulated driving time to generate, hours. Default 40. */
   readonly hours?: number;
@@ -73,7 +76,8 @@ function* fleetSeries(seed: number, o: FleetCorpusOptions): Generator<CorpusSeri
     style: sampleDriverStyle(root.fork('driver', j)),
   }));
   const rates = o.ratesHz ?? [1, 1, 2, 10];
-  const gpsShare = gps.length === 0 ? 0 : cycles.length === 0 ? 1 : (o.gpsShare ?? 0.4);
+  const gpsShare =
+    gps.length === 0 ? 0 : cycles.length === 0 ? 1 : (o.gpsShare ?? DEFAULT_REAL_ROUTE_SHARE);
   const budgetS = (o.hours ?? 40) * 3600;
   let drivenS = 0;
   for (let trip = 0; drivenS < budgetS; trip++) {

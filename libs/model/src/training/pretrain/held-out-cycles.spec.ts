@@ -40,7 +40,10 @@ describe('held-out drive cycles', () => {
         outDir: path.join(dir, 'c'),
         syntheticCount: 0,
       });
-      expect(manifest.meta?.simulator).toMatchObject({ heldOutCycles: ['nrel13', 'wltc_3b'] });
+      expect(manifest.meta?.simulator).toMatchObject({
+        heldOutCycles: ['nrel13', 'wltc_3b'],
+        realRouteShare: 0.4,
+      });
       expect(DEFAULT_HELD_OUT_CYCLES).toEqual(['nrel13', 'wltc_3b']);
       await expect(
         buildPretrainCorpus({ heldOutCycles: ['wltc3b'], outDir: path.join(dir, 'd') }),

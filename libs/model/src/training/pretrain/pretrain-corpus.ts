@@ -7,7 +7,11 @@ import {
   type CorpusSource,
 } from '@fleetfm/datasets';
 import { loadTraceLibrary } from '@fleetfm/simulator';
-import { fleetCorpusSource, type FleetCorpusOptions } from './fleet-corpus.source';
+import {
+  DEFAULT_REAL_ROUTE_SHARE,
+  fleetCorpusSource,
+  type FleetCorpusOptions,
+} from './fleet-corpus.source';
 
 export interface PretrainCorpusOptions extends FleetCorpusOptions {
   readonly outDir: string;
@@ -54,7 +58,7 @@ export async function buildPretrainCorpus(options: PretrainCorpusOptions): Promi
         ? { count: options.sharpSyntheticCount ?? 0, length: options.syntheticLength ?? 640 }
         : undefined,
     simulator: fleetCorpusSource({ ...options, gpsVehicleFilter, heldOutCycles }),
-    simulatorMeta: { heldOutCycles },
+    simulatorMeta: { heldOutCycles, realRouteShare: options.gpsShare ?? DEFAULT_REAL_ROUTE_SHARE },
     synthetic:
       (options.syntheticCount ?? 400) > 0
         ? { count: options.syntheticCount ?? 400, length: options.syntheticLength ?? 640 }
