@@ -41,7 +41,7 @@ describe('PatchForecastAdapter', () => {
     const model = new PatchModel(LEAN_SHAPE);
     const adapter = new PatchForecastAdapter(model);
     // A vehicle standing still with sensor noise: an untrained model spreads around 0.
-    const still = Float32Array.from({ length: 64 }, (_, t) => 0.05 * Math.abs(Math.sin(t)));
+    const still = Float32Array.from({ length: 64 }, (_, t) => 0.01 + 0.05 * Math.abs(Math.sin(t)));
     const opts = { horizon: 8, quantiles: [0.1, 0.5, 0.9] };
     const [unknown] = await adapter.forecast([still], { ...opts, signalIds: [0] });
     const [speed] = await adapter.forecast([still], {
@@ -55,6 +55,22 @@ describe('PatchForecastAdapter', () => {
     );
     // The median and the mean are taken after clamping.
     for (const v of [...speed.median, ...speed.mean]) expect(v).toBeGreaterThanOrEqual(0);
+    await adapter.close();
+    model.dispose();
+  });
+
+  it('holds an unknown series at >= 0 when its history touches zero and never goes below', async () => {
+    const model = new PatchModel(LEAN_SHAPE);
+    const adapter = new PatchForecastAdapter(model);
+    const counts = Float32Array.from({ length: 64 }, (_, t) => (t % 5 === 0 ? 2 : 0));
+    const shifted = counts.map((v) => v - 0.5);
+    const opts = { horizon: 8, quantiles: [0.1, 0.5, 0.9], signalIds: [0, 0] };
+    const [held, free] = await adapter.forecast([counts, shifted], opts);
+    // The same shape half a unit lower is forecast half a unit lower, unclamped (scale-free model).
+    expect(Math.min(...free.quantiles.flatMap((q) => Array.from(q)))).toBeLessThan(-0.5);
+    free.quantiles.forEach((q, k) =>
+      q.forEach((v, t) => expect(held.quantiles[k][t]).toBeCloseTo(Math.max(0, v + 0.5), 4)),
+    );
     await adapter.close();
     model.dispose();
   });

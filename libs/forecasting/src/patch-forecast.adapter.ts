@@ -1,7 +1,7 @@
 import { Forecaster, MAX_ROLLS, type PatchModel, type SeriesForecast } from '@fleetfm/model';
 import type { PatchTokenizerConfig } from '@fleetfm/tokenizer';
 import { ForecastModelPort, type ModelForecastOptions } from './forecast-model.port';
-import { signalBounds } from './signal-range';
+import { contextBounds, signalBounds } from './signal-range';
 
 /**
  * `ForecastModelPort` over a FleetFM patch model (tokenizer from the checkpoint manifest). Runs
@@ -38,7 +38,10 @@ export class PatchForecastAdapter extends ForecastModelPort {
     return this.forecaster.model.config.quantiles;
   }
 
-  /** Forecasts of known telemetry signals are held inside their physical range. */
+  /**
+   * Forecasts of known telemetry signals are held inside their physical range; those of other
+   * series at ≥ 0 when their history shows a non-negative quantity (see `contextBounds`).
+   */
   forecast(
     contexts: readonly Float32Array[],
     options: ModelForecastOptions,
@@ -46,7 +49,7 @@ export class PatchForecastAdapter extends ForecastModelPort {
     const n = this.forecaster.model.config.numSignals;
     const signalIds = options.signalIds?.map((id) => (id < n ? id : 0));
     // The range is the signal's, whether or not the model has a slot for its id.
-    const bounds = options.signalIds?.map(signalBounds);
+    const bounds = contexts.map((c, i) => signalBounds(options.signalIds?.[i]) ?? contextBounds(c));
     return this.forecaster.forecast(contexts, { ...options, bounds, signalIds });
   }
 

@@ -1,5 +1,5 @@
 import { signalIdOf } from './signal-id';
-import { signalBounds } from './signal-range';
+import { contextBounds, signalBounds } from './signal-range';
 
 describe('signalBounds', () => {
   it("gives a known signal's physical range, nothing for unknown ids", () => {
@@ -9,5 +9,18 @@ describe('signalBounds', () => {
     expect(signalBounds(0)).toBeUndefined();
     expect(signalBounds(undefined)).toBeUndefined();
     expect(signalBounds(99)).toBeUndefined();
+  });
+});
+
+describe('contextBounds', () => {
+  it('holds a history that touches zero and never goes below it at >= 0, gaps aside', () => {
+    expect(contextBounds(Float32Array.from([0, 3, 0, 0, 7]))).toEqual({ max: Infinity, min: 0 });
+    expect(contextBounds([NaN, 2, 0, NaN])).toEqual({ max: Infinity, min: 0 });
+  });
+
+  it('gives no bound to a history that stays above zero or goes below it', () => {
+    expect(contextBounds([4, 3, 5])).toBeUndefined();
+    expect(contextBounds([0, -1, 2])).toBeUndefined();
+    expect(contextBounds([NaN, NaN])).toBeUndefined();
   });
 });

@@ -13,3 +13,18 @@ export function signalBounds(signalId: number | undefined): ValueBounds | undefi
   const { min, max } = SIGNALS[name];
   return { max, min };
 }
+
+/**
+ * A series of unknown kind whose history touches zero and never goes below it (counts,
+ * intermittent demand, rainfall, power that switches off) is a non-negative quantity: its
+ * forecast is held at ≥ 0. A history that stays above zero proves nothing (a temperature can
+ * cross it), so it gets no bound.
+ */
+export function contextBounds(context: ArrayLike<number>): ValueBounds | undefined {
+  let min = Infinity;
+  for (let i = 0; i < context.length; i++) {
+    const v = context[i];
+    if (Number.isFinite(v) && v < min) min = v;
+  }
+  return min === 0 ? { max: Infinity, min: 0 } : undefined;
+}
