@@ -54,6 +54,7 @@ interface TrainFlags extends CorpusFlags {
   readonly scaling: string;
   readonly loss: string;
   readonly lossEpsilon: string;
+  readonly lossNaiveEpsilon: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number {
@@ -250,7 +251,12 @@ export function registerTrainCommands(program: Command): void {
         "pinball loss over a step's windows: mean, or geometric (geometric mean of the windows' losses, as benchmarks score)",
         'mean',
       )
-      .option('--loss-epsilon <e>', 'ε of the geometric aggregation (scaled units)', '0.02'),
+      .option('--loss-epsilon <e>', 'ε of the geometric aggregation (scaled units)', '0.02')
+      .option(
+        '--loss-naive-epsilon <r>',
+        "adds r × each window's persistence (last value) loss to its ε: the geometric loss then weighs a window by how far it beats persistence, as benchmarks' ratios to naive do",
+        '0',
+      ),
   ).action((flags: TrainFlags) => train(flags));
 }
 
@@ -295,6 +301,7 @@ async function train(flags: TrainFlags): Promise<void> {
     lengthPower: num('length-power', flags.lengthPower, false),
     lossAggregation: flags.loss as LossAggregation,
     lossEpsilon: num('loss-epsilon', flags.lossEpsilon, false),
+    lossNaiveEpsilon: num('loss-naive-epsilon', flags.lossNaiveEpsilon, false),
     lr: num('lr', flags.lr, false),
     maxMinutes:
       flags.maxMinutes === undefined ? undefined : num('max-minutes', flags.maxMinutes, false),

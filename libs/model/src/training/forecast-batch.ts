@@ -69,3 +69,22 @@ export function toModelInputs(
     values: tf.tensor2d(batch.values, [batch.batch, l]),
   };
 }
+
+/**
+ * Each window's last observed context value in scaled units [B] (0 with `last-std` scaling;
+ * 0 for a window with no observation): the persistence forecast the geometric loss's relative
+ * floor is measured against.
+ */
+export function lastObservedLevels(batch: ForecastBatch): Float32Array {
+  const length = batch.values.length / batch.batch;
+  const out = new Float32Array(batch.batch);
+  for (let b = 0; b < batch.batch; b++) {
+    for (let i = (b + 1) * length - 1; i >= b * length; i--) {
+      if (batch.mask[i] > 0) {
+        out[b] = batch.values[i];
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ import { pinballLoss, pinballSums, type PinballOptions } from '../heads/pinball-
 import { fusedAdamApply } from '../kernels/adam.kernel';
 import { sumOfSquares } from '../kernels/sum-squares';
 import type { PatchModel } from '../patch-model';
-import { toModelInputs, type ForecastBatch } from './forecast-batch';
+import { lastObservedLevels, toModelInputs, type ForecastBatch } from './forecast-batch';
 
 export interface TrainerArgs {
   /** Adam learning rate. Default 1e-3. */
@@ -65,6 +65,7 @@ export class Trainer {
           mask,
           c.quantiles,
           this.loss,
+          this.naiveLevels(batch),
         );
       });
     } finally {
@@ -82,13 +83,18 @@ export class Trainer {
     try {
       const pred = this.model.predictQuantiles(inputs);
       try {
-        return pinballSums(pred, target, mask, c.quantiles, this.loss);
+        return pinballSums(pred, target, mask, c.quantiles, this.loss, this.naiveLevels(batch));
       } finally {
         pred.dispose();
       }
     } finally {
       tf.dispose([inputs.values, inputs.mask, target, mask]);
     }
+  }
+
+  /** The persistence levels the loss's relative floor needs; none when it has none. */
+  private naiveLevels(batch: ForecastBatch): Float32Array | undefined {
+    return (this.loss.naiveEpsilon ?? 0) > 0 ? lastObservedLevels(batch) : undefined;
   }
 
   /** Loss and gradients of any scalar loss of the model's weights; the caller disposes them. */

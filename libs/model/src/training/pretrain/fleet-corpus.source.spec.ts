@@ -3,7 +3,8 @@ import { DEFAULT_REAL_ROUTE_SHARE, fleetCorpusSource } from './fleet-corpus.sour
 /** Share of the simulated trips (not series: a trip writes one series per signal) on real routes. */
 const realShare = (gpsShare?: number): number => {
   const trips = new Map<string, string>();
-  for (const s of fleetCorpusSource({ gpsShare, hours: 30 })(11)) trips.set(s.group, s.scenario ?? '');
+  for (const s of fleetCorpusSource({ gpsShare, hours: 30 })(11))
+    trips.set(s.group, s.scenario ?? '');
   const scenarios = [...trips.values()];
   return scenarios.filter((s) => s === 'real').length / scenarios.length;
 };

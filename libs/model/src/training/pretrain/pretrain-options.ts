@@ -43,6 +43,11 @@ export interface PretrainArgs {
   readonly lossAggregation?: LossAggregation;
   /** ε of the geometric aggregation, in scaled units. Default 0.02. */
   readonly lossEpsilon?: number;
+  /**
+   * Share of each window's persistence loss added to its ε (geometric aggregation only; see
+   * `PinballOptions.naiveEpsilon`). Default 0.
+   */
+  readonly lossNaiveEpsilon?: number;
   /** Seeds the model initialisation and every window draw. Default 42. */
   readonly seed?: number;
   /** Worker threads (data-parallel replicas). Default 2. */
@@ -128,6 +133,7 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
     lengthPower: a.lengthPower ?? 1,
     lossAggregation: a.lossAggregation ?? 'mean',
     lossEpsilon: a.lossEpsilon ?? DEFAULT_GEOMETRIC_EPSILON,
+    lossNaiveEpsilon: a.lossNaiveEpsilon ?? 0,
     lr,
     maxMinutes: a.maxMinutes ?? Number.POSITIVE_INFINITY,
     minLr: a.minLr ?? lr / 10,
@@ -177,6 +183,10 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
   check(
     r.lossEpsilon > 0 && Number.isFinite(r.lossEpsilon),
     `lossEpsilon must be a positive number, got ${a.lossEpsilon}`,
+  );
+  check(
+    r.lossNaiveEpsilon >= 0 && Number.isFinite(r.lossNaiveEpsilon),
+    `lossNaiveEpsilon must be a number >= 0, got ${a.lossNaiveEpsilon}`,
   );
   check(Number.isInteger(r.seed), `seed must be an integer, got ${a.seed}`);
   check(r.maxMinutes > 0, `maxMinutes must be > 0, got ${a.maxMinutes}`);

@@ -449,7 +449,9 @@ async function verifyReplicas(engine: TrainingEngine, step: number): Promise<str
 function lossOptions(a: ResolvedPretrainArgs): PinballOptions {
   return a.lossAggregation === 'mean'
     ? { aggregation: 'mean' }
-    : { aggregation: a.lossAggregation, epsilon: a.lossEpsilon };
+    : a.lossNaiveEpsilon > 0
+      ? { aggregation: a.lossAggregation, epsilon: a.lossEpsilon, naiveEpsilon: a.lossNaiveEpsilon }
+      : { aggregation: a.lossAggregation, epsilon: a.lossEpsilon };
 }
 
 /**

@@ -92,6 +92,10 @@ describe('pretraining arguments', () => {
     expect(resolvePretrainArgs(base).warmupSteps).toBe(200);
     expect(resolvePretrainArgs(base).scaling).toBe('mean-std');
     expect(resolvePretrainArgs(base).lengthPower).toBe(1);
+    expect(() => resolvePretrainArgs({ ...base, lossNaiveEpsilon: -0.1 })).toThrow(
+      /lossNaiveEpsilon must be a number >= 0/,
+    );
+    expect(resolvePretrainArgs(base).lossNaiveEpsilon).toBe(0);
   });
 
   it('fails clearly when the corpus is missing', async () => {
