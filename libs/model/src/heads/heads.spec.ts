@@ -84,7 +84,9 @@ describe('pinballLoss', () => {
       expected,
       5,
     );
+    const before = tf.memory().numTensors;
     const sums = pinballSums(pred, target, mask, [0.5], rel, levels);
+    expect(tf.memory().numTensors).toBe(before); // no leaked tensors
     expect(finishPinball(sums.sum, sums.count, rel)).toBeCloseTo(expected, 5);
     const d = tf
       .grad((p: tf.Tensor) => pinballLoss(p as tf.Tensor3D, target, mask, [0.5], rel, levels))(pred)
