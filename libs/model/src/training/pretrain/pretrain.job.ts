@@ -447,11 +447,10 @@ async function verifyReplicas(engine: TrainingEngine, step: number): Promise<str
 }
 
 function lossOptions(a: ResolvedPretrainArgs): PinballOptions {
-  return a.lossAggregation === 'mean'
-    ? { aggregation: 'mean' }
-    : a.lossNaiveEpsilon > 0
-      ? { aggregation: a.lossAggregation, epsilon: a.lossEpsilon, naiveEpsilon: a.lossNaiveEpsilon }
-      : { aggregation: a.lossAggregation, epsilon: a.lossEpsilon };
+  if (a.lossAggregation === 'mean') return { aggregation: 'mean' };
+  // No naiveEpsilon key at 0: validation keys (and resumes) of older runs stay as they were.
+  const relative = a.lossNaiveEpsilon > 0 ? { naiveEpsilon: a.lossNaiveEpsilon } : {};
+  return { aggregation: a.lossAggregation, epsilon: a.lossEpsilon, ...relative };
 }
 
 /**
