@@ -36,4 +36,37 @@ describe('fleetfm finetune flags', () => {
       resolveFinetuneArgs(finetuneArgsOf({ out: 'models/default', trainable: 'all' }, config)),
     ).toThrow(/must differ from --model/);
   });
+
+  it('replaces the named loss weights and keeps the other defaults', () => {
+    const args = finetuneArgsOf(
+      { lossWeights: 'driver=0,scenario=1', out: 'x', trainable: 'embedding-head' },
+      config,
+    );
+    expect(resolveFinetuneArgs(args).weights).toEqual({
+      driver: 0,
+      forecast: 2,
+      scenario: 1,
+      views: 0.5,
+    });
+    expect(resolveFinetuneArgs(finetuneArgsOf({ out: 'x' }, config)).weights).toEqual({
+      driver: 1,
+      forecast: 2,
+      scenario: 0.25,
+      views: 0.5,
+    });
+  });
+
+  it('rejects loss weights that train nothing, bad terms, and the segment-style mode', () => {
+    expect(() =>
+      resolveFinetuneArgs(
+        finetuneArgsOf({ lossWeights: 'driver=0,views=0,scenario=0', out: 'x' }, config),
+      ),
+    ).toThrow(/at least one contrastive loss weight/);
+    expect(() => finetuneArgsOf({ lossWeights: 'style=1', out: 'x' }, config)).toThrow(
+      "unknown loss term 'style'",
+    );
+    expect(() =>
+      finetuneArgsOf({ lossWeights: 'driver=1', out: 'x', trainable: 'segment-style' }, config),
+    ).toThrow(/segment-style trains/);
+  });
 });

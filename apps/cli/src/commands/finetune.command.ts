@@ -4,13 +4,16 @@ import type { Command } from 'commander';
 import { loadConfig } from '@fleetfm/config';
 import { ValidationError } from '@fleetfm/domain';
 import {
+  DEFAULT_STYLE_LOSS_WEIGHTS,
   resolveFinetuneArgs,
   runFinetune,
   selectBackend,
   type FinetuneArgs,
   type FinetuneResult,
   type StyleLossParts,
+  type StyleLossWeights,
 } from '@fleetfm/model';
+import { parseNamedWeights } from './named-weights';
 
 export interface FinetuneFlags {
   readonly model?: string;
@@ -31,6 +34,7 @@ export interface FinetuneFlags {
   readonly styleDim?: string;
   readonly crops?: string;
   readonly temperature?: string;
+  readonly lossWeights?: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number | undefined {
@@ -42,6 +46,22 @@ function num(flag: string, text: string | undefined, integer = true): number | u
     );
   }
   return v;
+}
+
+const LOSS_TERMS: readonly (keyof StyleLossWeights)[] = ['driver', 'views', 'scenario', 'forecast'];
+
+/** `--loss-weights driver=0,scenario=1` → the default weights with those terms replaced. */
+function lossWeightsOf(flags: FinetuneFlags): StyleLossWeights | undefined {
+  if (flags.lossWeights === undefined) return undefined;
+  if (flags.trainable === 'segment-style') {
+    throw new ValidationError(
+      '--loss-weights: segment-style trains driver SupCon + InfoNCE with fixed weights; the flag is for all, embedding-head and style-head',
+    );
+  }
+  return {
+    ...DEFAULT_STYLE_LOSS_WEIGHTS,
+    ...parseNamedWeights(flags.lossWeights, LOSS_TERMS, 'loss-weights', 'loss term'),
+  };
 }
 
 /** Command-line flags -> job arguments (undefined = the job's default). */
@@ -67,6 +87,7 @@ export function finetuneArgsOf(
     temperature: num('temperature', flags.temperature, false),
     trainDrivers: num('drivers', flags.drivers),
     trainable: flags.trainable as FinetuneArgs['trainable'] | undefined,
+    weights: lossWeightsOf(flags),
     tripsPerDriver: num('trips', flags.trips),
     windowsPerDriver: num('windows', flags.windows),
   };
@@ -167,6 +188,10 @@ export function registerFinetuneCommand(program: Command): void {
     .option('--style-hidden <n>', 'style-head mode: hidden units of the head (default 128)')
     .option('--style-dim <n>', 'style-head mode: embedding size per channel (default 32)')
     .option('--temperature <x>', 'contrastive temperature (default 0.1)')
+    .option(
+      '--loss-weights <list>',
+      "weights of the loss terms, e.g. 'driver=0,views=0.5,scenario=1' for a scenario-only embedding; unnamed terms keep their defaults (driver 1, views 0.5, scenario 0.25, forecast 2; forecast only in mode all)",
+    )
     .option('--crops <n>', 'segment-style mode: 10-minute segments per training trip (default 4)')
     .action(async (flags: FinetuneFlags) => {
       const config = loadConfig();

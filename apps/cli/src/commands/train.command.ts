@@ -6,6 +6,7 @@ import { loadConfig, type FleetConfig } from '@fleetfm/config';
 import type { ScalingMethod } from '@fleetfm/tokenizer';
 import { DEFAULT_HELD_OUT_CYCLES, parseCycleList, type CorpusSource } from '@fleetfm/datasets';
 import { NotFoundError, ValidationError } from '@fleetfm/domain';
+import { parseNamedWeights } from './named-weights';
 import {
   DEFAULT_MODEL_ARGS,
   DEFAULT_REAL_ROUTE_SHARE,
@@ -110,20 +111,7 @@ export function parseSourceWeights(
   text: string | undefined,
   flag = 'source-weights',
 ): Partial<Record<CorpusSource, number>> | undefined {
-  if (text === undefined) return undefined;
-  const out: Partial<Record<CorpusSource, number>> = {};
-  for (const part of text.split(',')) {
-    const [name, value] = part.split('=').map((x) => x.trim());
-    if (!(SOURCES as readonly string[]).includes(name)) {
-      throw new ValidationError(
-        `--${flag}: unknown source '${name}' (expected ${SOURCES.join(', ')})`,
-      );
-    }
-    const w = num(`${flag} ${name}`, value, false);
-    if (w < 0) throw new ValidationError(`--${flag}: ${name} must be >= 0, got ${w}`);
-    out[name as CorpusSource] = w;
-  }
-  return out;
+  return text === undefined ? undefined : parseNamedWeights(text, SOURCES, flag, 'source');
 }
 
 async function buildCorpusWithReport(options: PretrainCorpusOptions): Promise<void> {

@@ -133,6 +133,16 @@ export function resolveFinetuneArgs(
   }
   if (!(a.lr > 0)) throw new ValidationError(`finetune: lr must be > 0, got ${a.lr}`);
   if (!(a.temperature > 0)) throw new ValidationError('finetune: temperature must be > 0');
+  for (const [term, w] of Object.entries(a.weights)) {
+    if (!(Number.isFinite(w) && w >= 0)) {
+      throw new ValidationError(`finetune: loss weight ${term} must be a number >= 0, got ${w}`);
+    }
+  }
+  if (a.weights.driver + a.weights.views + a.weights.scenario <= 0) {
+    throw new ValidationError(
+      'finetune: at least one contrastive loss weight (driver, views, scenario) must be > 0',
+    );
+  }
   if (!(a.maxMinutes >= 0)) throw new ValidationError('finetune: max minutes must be >= 0');
   if (!Number.isInteger(a.seed)) throw new ValidationError('finetune: seed must be an integer');
   if (!Number.isInteger(a.forecastBatch) || a.forecastBatch < 0) {
