@@ -208,7 +208,7 @@ describe('runFinetune', () => {
     expect(result.quality?.after.windows).toBeGreaterThan(0);
     const loaded = await importCheckpoint(await readCheckpointDir(out));
     const stage = loaded.manifest.extra?.stage as { name: string; steps: number };
-    expect(stage.name).toMatch(/driver-style/);
+    expect(stage.name).toMatch(/^contrastive fine-tuning \(encoder and heads/);
     expect(stage.steps).toBe(3);
     expect(loaded.manifest.metrics.validationMase).toBeGreaterThan(0);
     const after = loaded.model.namedWeights().map((w) => w.variable.dataSync());
@@ -244,11 +244,19 @@ describe('runFinetune', () => {
         segmentWindows: 3,
         trainable: 'embedding-head',
         tripsPerDriver: 2,
+        weights: { driver: 0, forecast: 2, scenario: 1, views: 0.5 },
       },
       { library: toyLibrary() },
     );
     expect(result.forecastSource).toMatch(/frozen/);
+    expect(result.last.scenario).toBeGreaterThan(0);
     const loaded = await importCheckpoint(await readCheckpointDir(out));
+    const stage = loaded.manifest.extra?.stage as {
+      name: string;
+      args: { weights: { driver: number; scenario: number } };
+    };
+    expect(stage.name).toMatch(/^contrastive embedding head/);
+    expect(stage.args.weights).toMatchObject({ driver: 0, scenario: 1 });
     for (const w of loaded.model.namedWeights()) {
       const same = Array.from(w.variable.dataSync()).every((v, i) => v === before.get(w.name)?.[i]);
       expect([w.name, same]).toEqual([w.name, !w.name.startsWith('embeddingHead.')]);

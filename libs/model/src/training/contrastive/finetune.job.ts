@@ -80,6 +80,14 @@ function meanParts(list: readonly StyleLossParts[]): StyleLossParts {
   return out;
 }
 
+/** What the manifest's `extra.stage.name` calls each mode (segment-style has its own job). */
+const STAGE_NAMES: Record<FinetuneArgs['trainable'], string> = {
+  all: 'contrastive fine-tuning (encoder and heads, forecast batches as regulariser)',
+  'embedding-head': 'contrastive embedding head (encoder and forecast head frozen)',
+  'segment-style': 'driver-style segment head',
+  'style-head': 'driver-style head (scale-aware)',
+};
+
 /**
  * Second training stage: teaches the embedding head driver style and scenario. Loads a
  * checkpoint, simulates a labelled fleet of training drivers (`ft-drv-*`, own seed), and
@@ -268,7 +276,7 @@ export async function runFinetune(
       fleet: styleFleetSummary(fleet),
       forecastSource,
       last,
-      name: styleMode ? 'driver-style head (scale-aware)' : 'driver-style contrastive fine-tuning',
+      name: STAGE_NAMES[o.trainable],
       steps: history.length,
       stoppedBy,
     };
