@@ -1,6 +1,6 @@
 import { ValidationError } from '@fleetfm/domain';
 import type { FleetConfig } from '@fleetfm/config';
-import { corpusOptions, parseSourceWeights, type CorpusFlags } from './train.command';
+import { corpusOptions, parsePeriods, parseSourceWeights, type CorpusFlags } from './train.command';
 
 describe('parseSourceWeights', () => {
   it('reads name=weight pairs, leaving unnamed sources to their defaults', () => {
@@ -50,5 +50,17 @@ describe('corpusOptions', () => {
         /--real-route-share must be/,
       );
     }
+  });
+});
+
+describe('parsePeriods', () => {
+  it('reads a comma-separated list of periods and names the flag on a bad one', () => {
+    expect(parsePeriods(undefined, 'loss-naive-seasons')).toBeUndefined();
+    expect(parsePeriods('7, 24,168', 'loss-naive-seasons')).toEqual([7, 24, 168]);
+    expect(() => parsePeriods('7,1', 'loss-naive-seasons')).toThrow(
+      "--loss-naive-seasons: '1' is not a period (an integer >= 2)",
+    );
+    expect(() => parsePeriods('7,,24', 'loss-naive-seasons')).toThrow(ValidationError);
+    expect(() => parsePeriods('24h', 'loss-naive-seasons')).toThrow(/'24h' is not a period/);
   });
 });

@@ -56,6 +56,7 @@ interface TrainFlags extends CorpusFlags {
   readonly loss: string;
   readonly lossEpsilon: string;
   readonly lossNaiveEpsilon: string;
+  readonly lossNaiveSeasons?: string;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number {
@@ -102,6 +103,18 @@ export function corpusOptions(
     sharpSyntheticCount: sharp,
     syntheticCount: synthetic,
   };
+}
+
+/** `7,24,168` → [7, 24, 168]; a ValidationError names the flag and the bad entry. */
+export function parsePeriods(text: string | undefined, flag: string): number[] | undefined {
+  if (text === undefined) return undefined;
+  return text.split(',').map((part) => {
+    const p = Number(part.trim());
+    if (part.trim() === '' || !Number.isInteger(p) || p < 2) {
+      throw new ValidationError(`--${flag}: '${part.trim()}' is not a period (an integer >= 2)`);
+    }
+    return p;
+  });
 }
 
 const SOURCES: readonly CorpusSource[] = ['gps', 'sim', 'synthetic'];
@@ -244,6 +257,10 @@ export function registerTrainCommands(program: Command): void {
         '--loss-naive-epsilon <r>',
         "adds r × each window's persistence (last value) loss to its ε: the geometric loss then weighs a window by how far it beats persistence, as benchmarks' ratios to naive do",
         '0',
+      )
+      .option(
+        '--loss-naive-seasons <list>',
+        "seasonal periods in steps (e.g. 7,12,24,48,52,96,168): a window's naive in --loss-naive-epsilon is the best of persistence and the seasonal naives of these periods, as benchmarks score each series against naive with its own season (default persistence only)",
       ),
   ).action((flags: TrainFlags) => train(flags));
 }
@@ -290,6 +307,7 @@ async function train(flags: TrainFlags): Promise<void> {
     lossAggregation: flags.loss as LossAggregation,
     lossEpsilon: num('loss-epsilon', flags.lossEpsilon, false),
     lossNaiveEpsilon: num('loss-naive-epsilon', flags.lossNaiveEpsilon, false),
+    lossNaiveSeasons: parsePeriods(flags.lossNaiveSeasons, 'loss-naive-seasons'),
     lr: num('lr', flags.lr, false),
     maxMinutes:
       flags.maxMinutes === undefined ? undefined : num('max-minutes', flags.maxMinutes, false),

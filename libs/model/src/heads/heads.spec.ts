@@ -73,26 +73,26 @@ describe('pinballLoss', () => {
     expect(Math.abs(d[5])).toBe(0);
   });
 
-  it("naiveEpsilon adds r × each window's persistence loss to its ε", () => {
+  it("naiveEpsilon adds r × each window's naive loss to its ε", () => {
     const [pred, target, mask] = windows();
-    // Window A's last value 0.4 (persistence pinball ½ · 0.4 = 0.2): ε 0.02 + 0.5 · 0.2 = 0.12;
-    // window B's 0 forecasts its zero target exactly: ε stays 0.02.
-    const levels = Float32Array.from([0.4, 0, 5]);
+    // Window A's naive errs by 0.4 (naive pinball ½ · 0.4 = 0.2): ε 0.02 + 0.5 · 0.2 = 0.12;
+    // window B's naive forecasts its zero target exactly: ε stays 0.02.
+    const errors = Float32Array.from([0.4, 0, 5]);
     const rel = { aggregation: 'geometric', epsilon: 0.02, naiveEpsilon: 0.5 } as const;
     const expected = Math.sqrt((0.1 + 0.12) * (0.4 + 0.02)) - 0.02;
-    expect(pinballLoss(pred, target, mask, [0.5], rel, levels).dataSync()[0]).toBeCloseTo(
+    expect(pinballLoss(pred, target, mask, [0.5], rel, errors).dataSync()[0]).toBeCloseTo(
       expected,
       5,
     );
     const before = tf.memory().numTensors;
-    const sums = pinballSums(pred, target, mask, [0.5], rel, levels);
+    const sums = pinballSums(pred, target, mask, [0.5], rel, errors);
     expect(tf.memory().numTensors).toBe(before); // no leaked tensors
     expect(finishPinball(sums.sum, sums.count, rel)).toBeCloseTo(expected, 5);
     const d = tf
-      .grad((p: tf.Tensor) => pinballLoss(p as tf.Tensor3D, target, mask, [0.5], rel, levels))(pred)
+      .grad((p: tf.Tensor) => pinballLoss(p as tf.Tensor3D, target, mask, [0.5], rel, errors))(pred)
       .dataSync();
     expect(Math.abs(d[0]) / Math.abs(d[2])).toBeCloseTo(0.42 / 0.22, 4);
-    expect(() => pinballLoss(pred, target, mask, [0.5], rel)).toThrow(/naive level of each/);
+    expect(() => pinballLoss(pred, target, mask, [0.5], rel)).toThrow(/naive error of each/);
   });
 });
 

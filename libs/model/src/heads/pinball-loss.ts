@@ -19,13 +19,20 @@ export interface PinballOptions {
   /** ε of the geometric mean, in the model's scaled units. Default 0.02. */
   readonly epsilon?: number;
   /**
-   * Adds this share of each window's persistence loss (the pinball loss of forecasting its last
-   * observed value, see `naiveLevel`) to that window's ε: a floor relative to what persistence
-   * scores on the window, like the benchmarks' ratios to naive. A window where persistence is
-   * nearly exact (a steady cruise) is then weighed by how much better than persistence the model
-   * is, not cut off at the absolute ε. Default 0 (the absolute ε alone).
+   * Adds this share of each window's naive loss (the pinball loss of its naive forecast, see
+   * `naiveError`) to that window's ε: a floor relative to what naive scores on the window, like
+   * the benchmarks' ratios to (seasonal) naive. A window where naive is nearly exact (a steady
+   * cruise) is then weighed by how much better than naive the model is, not cut off at the
+   * absolute ε. Default 0 (the absolute ε alone).
    */
   readonly naiveEpsilon?: number;
+  /**
+   * Seasonal periods (steps) the naive forecast of `naiveEpsilon` may repeat: each window's
+   * naive error is the lowest of persistence's and these seasonal naives' (see `naiveErrors`),
+   * as a benchmark scores each series against naive with its own season. Default none
+   * (persistence only).
+   */
+  readonly naiveSeasons?: readonly number[];
 }
 
 export const DEFAULT_GEOMETRIC_EPSILON = 0.02;
@@ -41,7 +48,7 @@ export function pinballLoss(
   mask: tf.Tensor2D,
   quantiles: readonly number[],
   options: PinballOptions = {},
-  naiveLevel?: Float32Array,
+  naiveError?: Float32Array,
 ): tf.Scalar {
   return tf.tidy(() => {
     const q = pred.shape[2];
@@ -50,7 +57,7 @@ export function pinballLoss(
       const denom = tf.mul(tf.add(tf.sum(mask), 1e-6), q);
       return tf.div(tf.sum(weighted), denom) as tf.Scalar;
     }
-    const eps = windowEpsilon(target, mask, options, naiveLevel);
+    const eps = windowEpsilon(target, options, naiveError);
     const { logs, observed } = windowLogs(weighted, mask, q, eps);
     const meanLog = tf.div(tf.sum(tf.mul(logs, observed)), tf.maximum(tf.sum(observed), 1));
     return tf.sub(tf.exp(meanLog), options.epsilon ?? DEFAULT_GEOMETRIC_EPSILON) as tf.Scalar;
@@ -68,7 +75,7 @@ export function pinballSums(
   mask: tf.Tensor2D,
   quantiles: readonly number[],
   options: PinballOptions = {},
-  naiveLevel?: Float32Array,
+  naiveError?: Float32Array,
 ): { sum: number; count: number } {
   const q = pred.shape[2];
   const [sum, count] = tf.tidy(() => {
@@ -76,7 +83,7 @@ export function pinballSums(
     if ((options.aggregation ?? 'mean') === 'mean') {
       return [tf.sum(weighted), tf.mul(tf.sum(mask), q)];
     }
-    const eps = windowEpsilon(target, mask, options, naiveLevel);
+    const eps = windowEpsilon(target, options, naiveError);
     const { logs, observed } = windowLogs(weighted, mask, q, eps);
     return [tf.sum(tf.mul(logs, observed)), tf.sum(observed)];
   });
@@ -110,30 +117,27 @@ function maskedPinball(
 }
 
 /**
- * ε of each window [B]: the absolute ε, plus `naiveEpsilon` × the window's persistence pinball
- * loss, ½ · mean |target − naiveLevel| over its observed steps (a point forecast's pinball loss
- * averaged over levels symmetric about ½). Without `naiveLevel` or share, the absolute ε.
+ * ε of each window [B]: the absolute ε, plus `naiveEpsilon` × the window's naive pinball loss,
+ * ½ · `naiveError` (its naive forecast's mean absolute error over the observed steps: a point
+ * forecast's pinball loss averaged over levels symmetric about ½). Without `naiveError` or share,
+ * the absolute ε.
  */
 function windowEpsilon(
   target: tf.Tensor2D,
-  mask: tf.Tensor2D,
   options: PinballOptions,
-  naiveLevel: Float32Array | undefined,
+  naiveError: Float32Array | undefined,
 ): number | tf.Tensor1D {
   const eps = options.epsilon ?? DEFAULT_GEOMETRIC_EPSILON;
   if (!(eps > 0)) throw new Error(`pinball: geometric epsilon must be > 0, got ${eps}`);
   const share = options.naiveEpsilon ?? 0;
   if (!(share >= 0)) throw new Error(`pinball: naiveEpsilon must be >= 0, got ${share}`);
   if (share === 0) return eps;
-  if (!naiveLevel || naiveLevel.length !== target.shape[0]) {
+  if (!naiveError || naiveError.length !== target.shape[0]) {
     throw new Error(
-      `pinball: naiveEpsilon needs the naive level of each of the ${target.shape[0]} windows`,
+      `pinball: naiveEpsilon needs the naive error of each of the ${target.shape[0]} windows`,
     );
   }
-  const level = tf.tensor2d(naiveLevel, [naiveLevel.length, 1]);
-  const steps = tf.maximum(tf.sum(mask, 1), 1);
-  const naive = tf.div(tf.sum(tf.mul(tf.abs(tf.sub(target, level)), mask), 1), steps);
-  return tf.add(eps, tf.mul(naive, 0.5 * share)) as tf.Tensor1D;
+  return tf.add(eps, tf.mul(tf.tensor1d(naiveError), 0.5 * share)) as tf.Tensor1D;
 }
 
 /** log(mean pinball of each window + ε) [B], and 1 for windows with an observed step [B]. */

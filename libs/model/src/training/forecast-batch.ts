@@ -88,3 +88,53 @@ export function lastObservedLevels(batch: ForecastBatch): Float32Array {
   }
   return out;
 }
+
+/**
+ * Each window's naive error [B] in scaled units: the mean absolute error over its observed
+ * target steps of persistence (`lastObservedLevels`) or, where lower, of a seasonal naive that
+ * repeats the context's last `p` values for a `p` in `seasons` (only when those `p` values are
+ * all observed). 0 for a window with no observed target step. The floor of the geometric loss's
+ * relative ε (`PinballOptions.naiveEpsilon`).
+ */
+export function naiveErrors(batch: ForecastBatch, seasons: readonly number[] = []): Float32Array {
+  const length = batch.values.length / batch.batch;
+  const horizon = batch.target.length / batch.batch;
+  const levels = lastObservedLevels(batch);
+  const out = new Float32Array(batch.batch);
+  for (let b = 0; b < batch.batch; b++) {
+    const t = b * horizon;
+    const end = (b + 1) * length;
+    let best = meanAbsError(batch, t, horizon, () => levels[b]);
+    for (const p of seasons) {
+      if (p > length || !allObserved(batch.mask, end - p, end)) continue;
+      best = Math.min(
+        best,
+        meanAbsError(batch, t, horizon, (h) => batch.values[end - p + (h % p)]),
+      );
+    }
+    out[b] = best;
+  }
+  return out;
+}
+
+function meanAbsError(
+  batch: ForecastBatch,
+  from: number,
+  horizon: number,
+  forecast: (h: number) => number,
+): number {
+  let sum = 0;
+  let n = 0;
+  for (let h = 0; h < horizon; h++) {
+    if (batch.targetMask[from + h] > 0) {
+      sum += Math.abs(batch.target[from + h] - forecast(h));
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : 0;
+}
+
+function allObserved(mask: Float32Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!(mask[i] > 0)) return false;
+  return true;
+}

@@ -3,7 +3,7 @@ import { pinballLoss, pinballSums, type PinballOptions } from '../heads/pinball-
 import { fusedAdamApply } from '../kernels/adam.kernel';
 import { sumOfSquares } from '../kernels/sum-squares';
 import type { PatchModel } from '../patch-model';
-import { lastObservedLevels, toModelInputs, type ForecastBatch } from './forecast-batch';
+import { naiveErrors, toModelInputs, type ForecastBatch } from './forecast-batch';
 
 export interface TrainerArgs {
   /** Adam learning rate. Default 1e-3. */
@@ -65,7 +65,7 @@ export class Trainer {
           mask,
           c.quantiles,
           this.loss,
-          this.naiveLevels(batch),
+          this.naiveErrors(batch),
         );
       });
     } finally {
@@ -83,7 +83,7 @@ export class Trainer {
     try {
       const pred = this.model.predictQuantiles(inputs);
       try {
-        return pinballSums(pred, target, mask, c.quantiles, this.loss, this.naiveLevels(batch));
+        return pinballSums(pred, target, mask, c.quantiles, this.loss, this.naiveErrors(batch));
       } finally {
         pred.dispose();
       }
@@ -92,9 +92,11 @@ export class Trainer {
     }
   }
 
-  /** The persistence levels the loss's relative floor needs; none when it has none. */
-  private naiveLevels(batch: ForecastBatch): Float32Array | undefined {
-    return (this.loss.naiveEpsilon ?? 0) > 0 ? lastObservedLevels(batch) : undefined;
+  /** The naive errors the loss's relative floor needs; none when it has none. */
+  private naiveErrors(batch: ForecastBatch): Float32Array | undefined {
+    return (this.loss.naiveEpsilon ?? 0) > 0
+      ? naiveErrors(batch, this.loss.naiveSeasons ?? [])
+      : undefined;
   }
 
   /** Loss and gradients of any scalar loss of the model's weights; the caller disposes them. */

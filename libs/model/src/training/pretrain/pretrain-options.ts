@@ -48,6 +48,11 @@ export interface PretrainArgs {
    * `PinballOptions.naiveEpsilon`). Default 0.
    */
   readonly lossNaiveEpsilon?: number;
+  /**
+   * Seasonal periods (steps) whose seasonal naive may stand in for persistence in that floor,
+   * where it does better on the window (see `PinballOptions.naiveSeasons`). Default none.
+   */
+  readonly lossNaiveSeasons?: readonly number[];
   /** Seeds the model initialisation and every window draw. Default 42. */
   readonly seed?: number;
   /** Worker threads (data-parallel replicas). Default 2. */
@@ -134,6 +139,7 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
     lossAggregation: a.lossAggregation ?? 'mean',
     lossEpsilon: a.lossEpsilon ?? DEFAULT_GEOMETRIC_EPSILON,
     lossNaiveEpsilon: a.lossNaiveEpsilon ?? 0,
+    lossNaiveSeasons: a.lossNaiveSeasons ?? [],
     lr,
     maxMinutes: a.maxMinutes ?? Number.POSITIVE_INFINITY,
     minLr: a.minLr ?? lr / 10,
@@ -187,6 +193,15 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
   check(
     r.lossNaiveEpsilon >= 0 && Number.isFinite(r.lossNaiveEpsilon),
     `lossNaiveEpsilon must be a number >= 0, got ${a.lossNaiveEpsilon}`,
+  );
+  check(
+    r.lossNaiveSeasons.every((p) => isInt(p, 2) && p <= r.model.contextLength),
+    `lossNaiveSeasons must be integers in [2, ${r.model.contextLength}] (the context length), got ${a.lossNaiveSeasons?.join(', ')}`,
+  );
+  check(
+    r.lossNaiveSeasons.length === 0 ||
+      (r.lossAggregation === 'geometric' && r.lossNaiveEpsilon > 0),
+    'lossNaiveSeasons needs the geometric loss with lossNaiveEpsilon > 0 (they choose its floor)',
   );
   check(Number.isInteger(r.seed), `seed must be an integer, got ${a.seed}`);
   check(r.maxMinutes > 0, `maxMinutes must be > 0, got ${a.maxMinutes}`);

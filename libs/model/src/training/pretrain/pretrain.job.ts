@@ -448,9 +448,11 @@ async function verifyReplicas(engine: TrainingEngine, step: number): Promise<str
 
 function lossOptions(a: ResolvedPretrainArgs): PinballOptions {
   if (a.lossAggregation === 'mean') return { aggregation: 'mean' };
-  // No naiveEpsilon key at 0: validation keys (and resumes) of older runs stay as they were.
+  // No naiveEpsilon key at 0 and no naiveSeasons key when empty: validation keys (and resumes)
+  // of older runs stay as they were.
   const relative = a.lossNaiveEpsilon > 0 ? { naiveEpsilon: a.lossNaiveEpsilon } : {};
-  return { aggregation: a.lossAggregation, epsilon: a.lossEpsilon, ...relative };
+  const seasons = a.lossNaiveSeasons.length > 0 ? { naiveSeasons: [...a.lossNaiveSeasons] } : {};
+  return { aggregation: a.lossAggregation, epsilon: a.lossEpsilon, ...relative, ...seasons };
 }
 
 /**

@@ -96,6 +96,20 @@ describe('pretraining arguments', () => {
       /lossNaiveEpsilon must be a number >= 0/,
     );
     expect(resolvePretrainArgs(base).lossNaiveEpsilon).toBe(0);
+    expect(resolvePretrainArgs(base).lossNaiveSeasons).toEqual([]);
+    const relative = { ...base, lossAggregation: 'geometric', lossNaiveEpsilon: 1 } as const;
+    expect(
+      resolvePretrainArgs({ ...relative, lossNaiveSeasons: [7, 24] }).lossNaiveSeasons,
+    ).toEqual([7, 24]);
+    expect(() => resolvePretrainArgs({ ...relative, lossNaiveSeasons: [1] })).toThrow(
+      /lossNaiveSeasons must be integers in \[2, /,
+    );
+    expect(() => resolvePretrainArgs({ ...relative, lossNaiveSeasons: [100000] })).toThrow(
+      /the context length/,
+    );
+    expect(() =>
+      resolvePretrainArgs({ ...relative, lossNaiveEpsilon: 0, lossNaiveSeasons: [24] }),
+    ).toThrow(/needs the geometric loss with lossNaiveEpsilon > 0/);
   });
 
   it('fails clearly when the corpus is missing', async () => {
