@@ -6,7 +6,6 @@ import { loadConfig, type FleetConfig } from '@fleetfm/config';
 import type { ScalingMethod } from '@fleetfm/tokenizer';
 import { DEFAULT_HELD_OUT_CYCLES, parseCycleList, type CorpusSource } from '@fleetfm/datasets';
 import { NotFoundError, ValidationError } from '@fleetfm/domain';
-import { parseNamedWeights } from './named-weights';
 import {
   DEFAULT_MODEL_ARGS,
   DEFAULT_REAL_ROUTE_SHARE,
@@ -19,6 +18,7 @@ import {
   type PatchModelArgs,
   type PretrainCorpusOptions,
 } from '@fleetfm/model';
+import { parseNamedWeights } from './named-weights';
 
 export interface CorpusFlags {
   readonly seed: string;
