@@ -35,6 +35,7 @@ interface TrainFlags extends CorpusFlags {
   readonly out?: string;
   readonly resume?: string;
   readonly init?: string;
+  readonly growLayers?: string;
   readonly steps: string;
   readonly batch: string;
   readonly lr: string;
@@ -203,6 +204,10 @@ export function registerTrainCommands(program: Command): void {
         '--init <dir>',
         "start from a checkpoint's weights (e.g. models/default) with a fresh optimizer at step 0: continued pretraining on another corpus",
       )
+      .option(
+        '--grow-layers <n>',
+        "with --init: deepen the checkpoint to n transformer blocks first; each new block copies the one before it with zeroed output projections, so training starts from the same forecasts",
+      )
       .option('--steps <n>', 'total optimisation steps', '2000')
       .option('--batch <n>', 'windows per step (split across workers)', '64')
       .option('--lr <x>', 'peak learning rate (warm-up, then cosine decay)', '0.001')
@@ -315,6 +320,7 @@ async function train(flags: TrainFlags): Promise<void> {
     outDir,
     patience: num('patience', flags.patience),
     init: flags.init ? path.resolve(flags.init) : undefined,
+    growLayers: flags.growLayers === undefined ? undefined : num('grow-layers', flags.growLayers),
     resume: flags.resume ? path.resolve(flags.resume) : undefined,
     scaling: flags.scaling as ScalingMethod,
     seed: num('seed', flags.seed),

@@ -1,6 +1,7 @@
 export * from './checkpoint-quality';
 export * from './fleet-corpus.source';
 export * from './forecast-quality';
+export * from './grow-depth';
 export * from './lr-schedule';
 export * from './pretrain-corpus';
 export * from './pretrain-options';

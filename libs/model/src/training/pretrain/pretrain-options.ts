@@ -76,6 +76,11 @@ export interface PretrainArgs {
    * checkpoint's model and tokenizer config win, as on resume. Not together with `resume`.
    */
   readonly init?: string;
+  /**
+   * With `init`: deepen the checkpoint to this many transformer blocks before training, keeping
+   * its forecasts (see `growCheckpointDepth`). Default: the checkpoint's own depth.
+   */
+  readonly growLayers?: number;
   readonly sourceWeights?: Partial<Record<CorpusSource, number>>;
   /**
    * Share of validation windows per source (named sources override the defaults, as for
@@ -105,6 +110,7 @@ export interface PretrainArgs {
 type UndefaultedArgs =
   | 'resume'
   | 'init'
+  | 'growLayers'
   | 'sourceWeights'
   | 'validationSourceWeights'
   | 'backends'
@@ -156,6 +162,14 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
   check(
     !(r.resume && r.init),
     'resume and init exclude each other: resume continues a run, init starts a new one from weights',
+  );
+  check(
+    r.growLayers === undefined || r.init !== undefined,
+    'growLayers needs init (it deepens the checkpoint a run starts from)',
+  );
+  check(
+    r.growLayers === undefined || isInt(r.growLayers, 1),
+    `growLayers must be a positive integer, got ${a.growLayers}`,
   );
   check(isInt(r.steps, 1), `steps must be a positive integer, got ${a.steps}`);
   check(

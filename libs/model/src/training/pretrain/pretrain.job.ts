@@ -15,6 +15,7 @@ import { forwardFlopsPerSeries, type PatchModelConfig } from '../../patch-model.
 import { makeForecastBatch, type ForecastBatch } from '../forecast-batch';
 import type { TrainingEngine } from '../parallel/training-engine';
 import { WorkerPoolEngine } from '../parallel/worker-pool.engine';
+import { growCheckpointDepth } from './grow-depth';
 import { learningRateAt } from './lr-schedule';
 import {
   resolvePretrainArgs,
@@ -112,7 +113,9 @@ export async function runPretraining(
   const a = resolvePretrainArgs(input);
   const reader = await CorpusReader.open(a.corpusDir);
   const resume: ResumeState | undefined = a.resume ? await readResumeState(a.resume) : undefined;
-  const initial = a.init ? await readInitCheckpoint(a.init) : undefined;
+  const source = a.init ? await readInitCheckpoint(a.init) : undefined;
+  const initial =
+    source && a.growLayers !== undefined ? growCheckpointDepth(source, a.growLayers) : source;
   const seed = resume?.progress.seed ?? a.seed;
   const start = resume?.checkpoint ?? initial;
   const resumed = start
@@ -171,7 +174,7 @@ export async function runPretraining(
       engine,
       {
         heldOutCycles: unseenCycles(reader.manifest, [resume?.checkpoint, initial]),
-        initFrom: initial && a.init ? describeInit(a.init, initial) : undefined,
+        initFrom: source && a.init ? describeInit(a.init, source) : undefined,
         model,
         reader,
         resume,

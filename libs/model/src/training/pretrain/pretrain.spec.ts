@@ -315,6 +315,39 @@ describe('runPretraining', () => {
     ).rejects.toThrow(/no checkpoint to start from in .*nowhere/);
   }, 60_000);
 
+  it('deepens the init checkpoint with --grow-layers, keeping its weights', async () => {
+    const src = await runPretraining(args('grow-src', { evalEvery: 5, steps: 6 }));
+    const layers = MODEL.numLayers;
+    const r = await runPretraining(
+      args('grow-dst', { evalEvery: 2, growLayers: layers + 1, init: src.outDir, lr: 1e-9, steps: 2 }),
+    );
+    const { model } = await importCheckpoint(await readCheckpointDir(r.outDir));
+    expect(model.config.numLayers).toBe(layers + 1);
+    model.dispose();
+    const a = await weightsOf(src.outDir);
+    const b = await weightsOf(r.outDir);
+    const maxDiff = (x: Float32Array, y: Float32Array): number =>
+      x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+    for (const [name, w] of a) expect(maxDiff(w, b.get(name) as Float32Array)).toBeLessThan(1e-5);
+    // The new block copies the last one, its residual outputs (still) zero.
+    const last = `blocks.${layers - 1}`;
+    const added = `blocks.${layers}`;
+    const ffnIn = b.get(`${added}.ffnIn.kernel`) as Float32Array;
+    expect(maxDiff(ffnIn, a.get(`${last}.ffnIn.kernel`) as Float32Array)).toBeLessThan(1e-5);
+    const ffnOut = b.get(`${added}.ffnOut.kernel`) as Float32Array;
+    expect(maxDiff(ffnOut, new Float32Array(ffnOut.length))).toBeLessThan(1e-5);
+
+    expect(() => resolvePretrainArgs({ ...args('x'), growLayers: 4 })).toThrow(
+      /growLayers needs init/,
+    );
+    expect(() => resolvePretrainArgs({ ...args('x'), growLayers: 2.5, init: 'a' })).toThrow(
+      /growLayers must be a positive integer, got 2.5/,
+    );
+    await expect(
+      runPretraining(args('grow-less', { growLayers: layers - 1, init: src.outDir })),
+    ).rejects.toThrow(`growing needs at least the checkpoint's ${layers} blocks`);
+  }, 60_000);
+
   it('trains through two worker threads by default, replicas agreeing (needs npm run build)', async () => {
     const { engine: _local, ...rest } = args('workers', { steps: 4, evalEvery: 2, workers: 2 });
     const result = await runPretraining({ ...rest, backends: ['wasm'] });
