@@ -206,7 +206,7 @@ export function registerTrainCommands(program: Command): void {
       )
       .option(
         '--grow-layers <n>',
-        "with --init: deepen the checkpoint to n transformer blocks first; each new block copies the one before it with zeroed output projections, so training starts from the same forecasts",
+        'with --init: deepen the checkpoint to n transformer blocks first; each new block copies the one before it with zeroed output projections, so training starts from the same forecasts',
       )
       .option('--steps <n>', 'total optimisation steps', '2000')
       .option('--batch <n>', 'windows per step (split across workers)', '64')

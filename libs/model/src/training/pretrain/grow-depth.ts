@@ -97,7 +97,9 @@ function sliceWeights(
   let offset = 0;
   const slices = specs.map((spec) => {
     if (spec.dtype !== 'float32') {
-      throw new ValidationError(`cannot grow weight ${spec.name}: dtype ${spec.dtype}, not float32`);
+      throw new ValidationError(
+        `cannot grow weight ${spec.name}: dtype ${spec.dtype}, not float32`,
+      );
     }
     const size = 4 * spec.shape.reduce((a, b) => a * b, 1);
     const bytes = bin.subarray(offset, offset + size);

@@ -319,7 +319,13 @@ describe('runPretraining', () => {
     const src = await runPretraining(args('grow-src', { evalEvery: 5, steps: 6 }));
     const layers = MODEL.numLayers;
     const r = await runPretraining(
-      args('grow-dst', { evalEvery: 2, growLayers: layers + 1, init: src.outDir, lr: 1e-9, steps: 2 }),
+      args('grow-dst', {
+        evalEvery: 2,
+        growLayers: layers + 1,
+        init: src.outDir,
+        lr: 1e-9,
+        steps: 2,
+      }),
     );
     const { model } = await importCheckpoint(await readCheckpointDir(r.outDir));
     expect(model.config.numLayers).toBe(layers + 1);
