@@ -7,6 +7,11 @@ interface WeightSpec {
   readonly dtype: string;
 }
 
+interface WeightSlice {
+  readonly spec: WeightSpec;
+  readonly bytes: Uint8Array;
+}
+
 interface GrowableModelJson {
   modelTopology: { config: { numLayers: number } };
   weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
@@ -38,7 +43,7 @@ export function growCheckpointDepth(files: CheckpointFiles, numLayers: number): 
   const json = JSON.parse(files.modelJson) as GrowableModelJson;
   const layers = json.modelTopology?.config?.numLayers;
   const groups = json.weightsManifest ?? [];
-  if (!Number.isInteger(layers) || groups.length !== 1) {
+  if (!Number.isInteger(layers) || layers < 1 || groups.length !== 1) {
     throw new ValidationError('cannot grow this checkpoint: not a single-file patch model');
   }
   if (!Number.isInteger(numLayers) || numLayers < layers) {
@@ -46,32 +51,15 @@ export function growCheckpointDepth(files: CheckpointFiles, numLayers: number): 
       `growing needs at least the checkpoint's ${layers} blocks, got ${numLayers}`,
     );
   }
+  if (numLayers === layers) return files;
   const slices = sliceWeights(groups[0].weights, files.weightsBin);
-  const copies = growthPlan(layers, numLayers);
-  const out: Array<{ spec: WeightSpec; bytes: Uint8Array }> = [];
-  const blockWeights = (i: number) => slices.filter((s) => BLOCK.exec(s.spec.name)?.[1] === `${i}`);
-  let placedBlocks = false;
-  for (const s of slices) {
-    if (!BLOCK.test(s.spec.name)) {
-      out.push(s);
-      continue;
-    }
-    if (placedBlocks) continue;
-    placedBlocks = true;
-    let next = 0;
-    for (let i = 0; i < layers; i++) {
-      for (let c = 0; c <= copies[i]; c++, next++) {
-        for (const w of blockWeights(i)) {
-          const suffix = (BLOCK.exec(w.spec.name) as RegExpExecArray)[2];
-          const zero = c > 0 && RESIDUAL_OUTPUTS.some((p) => suffix.startsWith(p));
-          out.push({
-            bytes: zero ? new Uint8Array(w.bytes.byteLength) : w.bytes,
-            spec: { ...w.spec, name: `blocks.${next}.${suffix}` },
-          });
-        }
-      }
-    }
-  }
+  const isBlock = (s: WeightSlice): boolean => BLOCK.test(s.spec.name);
+  const first = slices.findIndex(isBlock);
+  const out = [
+    ...slices.slice(0, first),
+    ...growBlocks(slices.filter(isBlock), growthPlan(layers, numLayers)),
+    ...slices.slice(first).filter((s) => !isBlock(s)),
+  ];
   const weightsBin = concat(out.map((w) => w.bytes));
   json.modelTopology.config.numLayers = numLayers;
   groups[0].weights = out.map((w) => w.spec);
@@ -90,10 +78,27 @@ export function growCheckpointDepth(files: CheckpointFiles, numLayers: number): 
   };
 }
 
-function sliceWeights(
-  specs: readonly WeightSpec[],
-  bin: Uint8Array,
-): Array<{ spec: WeightSpec; bytes: Uint8Array }> {
+/** Block `i`'s weights, then `copies[i]` copies of them with zeroed residual outputs, renumbered. */
+function growBlocks(blocks: readonly WeightSlice[], copies: readonly number[]): WeightSlice[] {
+  const out: WeightSlice[] = [];
+  let next = 0;
+  copies.forEach((n, i) => {
+    const own = blocks.filter((s) => BLOCK.exec(s.spec.name)?.[1] === `${i}`);
+    for (let c = 0; c <= n; c++, next++) {
+      for (const w of own) {
+        const suffix = (BLOCK.exec(w.spec.name) as RegExpExecArray)[2];
+        const zero = c > 0 && RESIDUAL_OUTPUTS.some((p) => suffix.startsWith(p));
+        out.push({
+          bytes: zero ? new Uint8Array(w.bytes.byteLength) : w.bytes,
+          spec: { ...w.spec, name: `blocks.${next}.${suffix}` },
+        });
+      }
+    }
+  });
+  return out;
+}
+
+function sliceWeights(specs: readonly WeightSpec[], bin: Uint8Array): WeightSlice[] {
   let offset = 0;
   const slices = specs.map((spec) => {
     if (spec.dtype !== 'float32') {
