@@ -1,11 +1,8 @@
+import type * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '@fleetfm/domain';
 import type { CheckpointFiles } from '../../checkpoint';
 
-interface WeightSpec {
-  readonly name: string;
-  readonly shape: number[];
-  readonly dtype: string;
-}
+type WeightSpec = tf.io.WeightsManifestEntry;
 
 interface WeightSlice {
   readonly spec: WeightSpec;
@@ -60,7 +57,7 @@ export function growCheckpointDepth(files: CheckpointFiles, numLayers: number): 
     ...growBlocks(slices.filter(isBlock), growthPlan(layers, numLayers)),
     ...slices.slice(first).filter((s) => !isBlock(s)),
   ];
-  const weightsBin = concat(out.map((w) => w.bytes));
+  const weightsBin = new Uint8Array(Buffer.concat(out.map((w) => w.bytes)));
   json.modelTopology.config.numLayers = numLayers;
   groups[0].weights = out.map((w) => w.spec);
   const manifest = JSON.parse(files.manifestJson) as Record<string, unknown> & {
@@ -117,14 +114,4 @@ function sliceWeights(specs: readonly WeightSpec[], bin: Uint8Array): WeightSlic
     );
   }
   return slices;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
 }
