@@ -9,6 +9,8 @@ export { Prng, deriveSeed } from './random/prng';
 export { parseDriveCycle, loadDriveCycles } from './traces/drive-cycle.loader';
 export { splitGpsTrips, loadGpsTrips, type GpsSplitOptions } from './traces/gps-trip.loader';
 export * from './traces/speed-trace';
+export { proceduralRoute, type ProceduralRouteOptions } from './traces/procedural-route';
+export { ROAD_CLASSES, RoadWalk, type RoadBlock, type RoadClass } from './traces/road-network';
 export * from './traces/trace-library';
 export * from './trip/simulate-trip';
 export { TripRunner } from './trip/trip-runner';

@@ -28,6 +28,7 @@ describe('corpusOptions', () => {
     gps: true,
     holdOutCycles: 'none',
     hours: '40',
+    proceduralRouteShare: '0',
     realRouteShare: '0.4',
     seed: '42',
     synthetic: '400',
@@ -48,6 +49,19 @@ describe('corpusOptions', () => {
     for (const bad of ['1.5', '-0.1', 'most']) {
       expect(() => corpusOptions({ ...flags, realRouteShare: bad }, '/out', config)).toThrow(
         /--real-route-share must be/,
+      );
+    }
+  });
+
+  it('passes the procedural-route share and rejects one outside [0, 1], naming the flag', () => {
+    expect(corpusOptions(flags, '/out', config)).toMatchObject({ proceduralShare: 0 });
+    expect(corpusOptions({ ...flags, proceduralRouteShare: '0.5' }, '/out', config)).toMatchObject({
+      gpsShare: 0.4,
+      proceduralShare: 0.5,
+    });
+    for (const bad of ['2', '-1', 'half', '']) {
+      expect(() => corpusOptions({ ...flags, proceduralRouteShare: bad }, '/out', config)).toThrow(
+        /--procedural-route-share must be/,
       );
     }
   });

@@ -27,6 +27,7 @@ export interface CorpusFlags {
   readonly syntheticSharp: string;
   readonly holdOutCycles: string;
   readonly realRouteShare: string;
+  readonly proceduralRouteShare: string;
   readonly gps: boolean;
 }
 
@@ -93,10 +94,17 @@ export function corpusOptions(
   if (!(realRouteShare >= 0 && realRouteShare <= 1)) {
     throw new ValidationError(`--real-route-share must be in [0, 1], got ${flags.realRouteShare}`);
   }
+  const proceduralShare = num('procedural-route-share', flags.proceduralRouteShare, false);
+  if (!(proceduralShare >= 0 && proceduralShare <= 1)) {
+    throw new ValidationError(
+      `--procedural-route-share must be in [0, 1], got ${flags.proceduralRouteShare}`,
+    );
+  }
   return {
     dataDir: config.sharedDataDir,
     gps: flags.gps,
     gpsShare: realRouteShare,
+    proceduralShare,
     heldOutCycles: parseCycleList(flags.holdOutCycles),
     hours,
     outDir,
@@ -168,6 +176,11 @@ function addCorpusFlags(cmd: Command): Command {
       '--real-route-share <p>',
       "share of the simulated fleet's trips that follow a real GPS route of a train-split vehicle rather than a standard drive cycle",
       String(DEFAULT_REAL_ROUTE_SHARE),
+    )
+    .option(
+      '--procedural-route-share <p>',
+      "share of the simulated fleet's trips on procedurally generated routes (random street networks with limits, stop signs, lights, turns and congestion; each route new); the rest split by --real-route-share",
+      '0',
     )
     .option('--no-gps', 'leave the real GPS trips out of the corpus');
 }

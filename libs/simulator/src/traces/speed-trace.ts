@@ -1,5 +1,5 @@
-/** Where a speed target comes from: a standard drive cycle or a real GPS trip. */
-export type TraceSource = 'cycle' | 'gps';
+/** Where a speed target comes from: a standard drive cycle, a real GPS trip or a generated route. */
+export type TraceSource = 'cycle' | 'gps' | 'procedural';
 
 /**
  * A speed target sampled at 1 Hz, the resolution of every source we read. The simulator

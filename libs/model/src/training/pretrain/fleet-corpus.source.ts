@@ -1,8 +1,10 @@
+import { ValidationError } from '@fleetfm/domain';
 import { simulatedTripSeries, type CorpusSeriesInput } from '@fleetfm/datasets';
 import {
   Prng,
   VEHICLE_PRESET_NAMES,
   loadTraceLibrary,
+  proceduralRoute,
   sampleDriverStyle,
   sampleVehicle,
   simulateTrip,
@@ -34,6 +36,12 @@ export interface FleetCorpusOptions {
   readonly gpsVehicleFilter?: (vehicleId: string) => boolean;
   /** Drive cycles (by name) that trips never follow. Default none. */
   readonly heldOutCycles?: readonly string[];
+  /**
+   * Share of trips on a procedurally generated route (`proceduralRoute`: a random street network
+   * with limits, stop signs, lights, turns and congestion), each route new; the other trips
+   * split between GPS routes and cycles by `gpsShare`. Default 0: the fleet as before, draw for draw.
+   */
+  readonly proceduralShare?: number;
 }
 
 /** The CMAP vehicle folder of a GPS speed trace named `gps:<vehicle>/<date>#<trip>`. */
@@ -78,13 +86,28 @@ function* fleetSeries(seed: number, o: FleetCorpusOptions): Generator<CorpusSeri
   const rates = o.ratesHz ?? [1, 1, 2, 10];
   const gpsShare =
     gps.length === 0 ? 0 : cycles.length === 0 ? 1 : (o.gpsShare ?? DEFAULT_REAL_ROUTE_SHARE);
+  const proceduralShare = o.proceduralShare ?? 0;
+  if (!(proceduralShare >= 0 && proceduralShare <= 1)) {
+    throw new ValidationError(
+      `the procedural route share must be in [0, 1], got ${proceduralShare}`,
+    );
+  }
   const budgetS = (o.hours ?? 40) * 3600;
+  if (budgetS > 0 && proceduralShare < 1 && gps.length === 0 && cycles.length === 0) {
+    throw new ValidationError('no drive cycle or GPS route left for the simulated fleet to drive');
+  }
   let drivenS = 0;
   for (let trip = 0; drivenS < budgetS; trip++) {
     const rng = root.fork('trip', trip);
     const vehicle = rng.pick(vehicles);
     const driver = rng.pick(drivers);
-    const trace: SpeedTrace = rng.chance(gpsShare) ? rng.pick(gps) : rng.pick(cycles);
+    // Its own stream, so that a share of 0 leaves every other draw of the fleet as it was.
+    const procedural = proceduralShare > 0 && rng.fork('route-kind').chance(proceduralShare);
+    const trace: SpeedTrace = procedural
+      ? proceduralRoute(rng.fork('route'), `procedural:${seed}#${trip}`)
+      : rng.chance(gpsShare)
+        ? rng.pick(gps)
+        : rng.pick(cycles);
     const rateHz = rng.pick(rates);
     const columns = simulateTrip({
       cycle: trace,

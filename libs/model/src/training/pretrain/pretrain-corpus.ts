@@ -58,7 +58,14 @@ export async function buildPretrainCorpus(options: PretrainCorpusOptions): Promi
         ? { count: options.sharpSyntheticCount ?? 0, length: options.syntheticLength ?? 640 }
         : undefined,
     simulator: fleetCorpusSource({ ...options, gpsVehicleFilter, heldOutCycles }),
-    simulatorMeta: { heldOutCycles, realRouteShare: options.gpsShare ?? DEFAULT_REAL_ROUTE_SHARE },
+    simulatorMeta: {
+      heldOutCycles,
+      realRouteShare: options.gpsShare ?? DEFAULT_REAL_ROUTE_SHARE,
+      // Recorded only when used, so that the manifests of earlier corpora rebuild unchanged.
+      ...((options.proceduralShare ?? 0) > 0
+        ? { proceduralRouteShare: options.proceduralShare }
+        : {}),
+    },
     synthetic:
       (options.syntheticCount ?? 400) > 0
         ? { count: options.syntheticCount ?? 400, length: options.syntheticLength ?? 640 }
