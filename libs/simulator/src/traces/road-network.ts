@@ -83,7 +83,8 @@ export interface Congestion {
 }
 
 export interface RoadBlock {
-  readonly roadClass: RoadClass['name'];
+  /** A road class, or a car park at either end of a route. */
+  readonly roadClass: RoadClass['name'] | 'parking';
   readonly lengthM: number;
   readonly limitMps: number;
   readonly end: BlockEnd;
