@@ -96,6 +96,14 @@ export function formatEvalTable(r: EvalReport): string {
             .join('; ')}`,
         ]
       : []),
+    `  by origin (relative MASE / WQL, windows; start: the context is the series' beginning, end: the horizon is its end, a trip's arrival): ${(
+      ['start', 'inside', 'end'] as const
+    )
+      .flatMap((p) => {
+        const c = f.byOrigin[p];
+        return c ? [`${p} ${fmt(c.relativeMase)}/${fmt(c.relativeWql)} (${c.windows})`] : [];
+      })
+      .join('; ')}`,
     ...routeLines(r),
     `anomalies: ${r.anomaly.rows} scored rows, ${r.anomaly.positives} anomalous; calibration from the ${r.anomaly.calibration}`,
     `embeddings: ${r.embeddings.probeSegments} probe / ${r.embeddings.gallerySegments} gallery segments`,

@@ -101,6 +101,23 @@ describe('evaluateForecasting', () => {
     expect(r.byRoute?.real.windows).toBe(2);
     expect(r.byRoute?.real.relativeMase).toBeCloseTo(0.25, 5);
   });
+
+  it("breaks the scores down by the window's place in its series", async () => {
+    // Slope 2, doubling for the last four steps: the model (half the last step's slope) beats
+    // naive by 0.5 on the first and inner windows and by only 0.75 on the last one.
+    const values = Float32Array.from({ length: 40 }, (_, t) =>
+      t < 36 ? 2 * t : 70 + 4 * (t - 35),
+    );
+    const r = await evaluateForecasting(
+      rampModel(),
+      [{ channel: 'speed_mps', id: 'a', values }, ramp('b', 'speed_mps', 1)],
+      { context: 16, horizon: 4, levels: [0.1, 0.5, 0.9], originsPerSeries: 3 },
+    );
+    expect(r.byOrigin.start).toMatchObject({ relativeMase: expect.closeTo(0.5, 5), windows: 2 });
+    expect(r.byOrigin.inside).toMatchObject({ relativeMase: expect.closeTo(0.5, 5), windows: 2 });
+    expect(r.byOrigin.end?.windows).toBe(2);
+    expect(r.byOrigin.end?.relativeMase).toBeCloseTo(Math.sqrt(0.75 * 0.5), 5);
+  });
 });
 
 /**

@@ -61,7 +61,16 @@ export interface ForecastTaskResult {
   readonly byChannel: Readonly<Record<string, ChannelScores>>;
   /** The same by route, when the series name theirs. */
   readonly byRoute?: Readonly<Record<string, ChannelScores>>;
+  /**
+   * The same by where the window sits in its series: its first origin (`start`: the context is
+   * the series' beginning), its last (`end`: the horizon is the series' end; a trip's arrival),
+   * or between them (`inside`). A series with room for one origin only counts as `end`;
+   * positions without a scored window are absent.
+   */
+  readonly byOrigin: Readonly<Partial<Record<OriginPosition, ChannelScores>>>;
 }
+
+export type OriginPosition = 'start' | 'inside' | 'end';
 
 export interface ChannelScores {
   readonly windows: number;
@@ -74,6 +83,7 @@ export interface ChannelScores {
 interface Window {
   readonly series: EvalSeries;
   readonly origin: number;
+  readonly position: OriginPosition;
 }
 
 /**
@@ -96,11 +106,13 @@ export async function evaluateForecasting(
     const k = Math.min(perSeries, last - first + 1);
     for (let i = 0; i < k; i++) {
       const origin = k === 1 ? last : first + Math.round((i * (last - first)) / (k - 1));
-      windows.push({ origin, series: s });
+      const position = origin === last ? 'end' : origin === first ? 'start' : 'inside';
+      windows.push({ origin, position, series: s });
     }
   }
   const scores = new ScoreAccumulator(o.baseline?.name);
   const routes = new ScoreAccumulator(o.baseline?.name);
+  const positions = new ScoreAccumulator(o.baseline?.name);
   const batchSize = o.batchSize ?? 64;
   for (let start = 0; start < windows.length; start += batchSize) {
     const batch = windows.slice(start, start + batchSize);
@@ -116,6 +128,7 @@ export async function evaluateForecasting(
       const s = scoreWindow(histories[b], actual, out[b], season, o.levels, o.baseline);
       if (s) scores.add(w.series.channel, s);
       if (s && w.series.route !== undefined) routes.add(w.series.route, s);
+      if (s) positions.add(w.position, s);
     });
     o.onProgress?.(start + batch.length, windows.length);
   }
@@ -123,6 +136,7 @@ export async function evaluateForecasting(
   return {
     baseline: totals.baseline,
     byChannel: scores.byGroup(),
+    byOrigin: positions.byGroup(),
     byRoute: routes.used > 0 ? routes.byGroup() : undefined,
     context: o.context,
     fleetfm: totals.fleetfm,
