@@ -1,6 +1,6 @@
 import { ValidationError } from '@fleetfm/domain';
 import type { Prng } from '../random/prng';
-import { RoadWalk, type BlockEnd, type RoadBlock } from './road-network';
+import { RoadWalk, type RoadBlock } from './road-network';
 import type { SpeedTrace } from './speed-trace';
 
 export interface ProceduralRouteOptions {
@@ -32,8 +32,7 @@ const LOOKAHEAD_M = 800;
  * A random route over a procedurally generated street network, as a 1 Hz speed target for the
  * simulator: blocks of local streets, collectors, arterials and highways with posted limits,
  * stop signs, traffic lights (red half the time, waits of 1–50 s), turns and ramp curves,
- * stop-and-go congestion, a car park at either end (leaving one, arriving with a manoeuvre or
- * two), and a smooth random grade on hilly routes. A reference driver cruises
+ * stop-and-go congestion, and a smooth random grade on hilly routes. A reference driver cruises
  * at a route-specific fraction of the limit with a slow wander, accelerates with a limit that
  * falls with speed and brakes ahead of every stop or slower block, so the profile is physically
  * drivable. Gives pretraining trips on roads no recorded vehicle drove: without them, the
@@ -70,63 +69,30 @@ export function proceduralRoute(
   };
 }
 
-/** A block of the planned route; `final` marks the destination, where the trip ends at rest. */
-type PlannedBlock = RoadBlock & { readonly final?: boolean };
-
-/**
- * A car park or driveway: a few tens of metres at walking-to-cycling pace. Trips start by leaving
- * one (the train-split GPS trips average 2.4 m/s in their first 10 s and 5.6 m/s in the next) and
- * end in one, with a manoeuvre or two, so that a stop there is not always followed by a drive-off.
- */
-function parkingBlock(rng: Prng, end: BlockEnd, final = false): PlannedBlock {
-  return {
-    congestion: null,
-    end,
-    final,
-    lengthM: rng.uniform(8, 80),
-    limitMps: rng.uniform(2, 5),
-    roadClass: 'parking',
-  };
-}
-
-/** The lowest speed allowed now by the upcoming block ends within the look-ahead. */
+/** Distance to each upcoming block end within the look-ahead, with the speed it allows there. */
 function limitAhead(
-  blocks: readonly PlannedBlock[],
+  blocks: readonly RoadBlock[],
   xInBlock: number,
   driver: RouteDriver,
+  finishing: boolean,
 ): number {
   let allowed = Number.POSITIVE_INFINITY;
   let dist = blocks[0].lengthM - xInBlock;
   for (let i = 0; i < blocks.length && dist < LOOKAHEAD_M; i++) {
     const b = blocks[i];
+    const last = finishing && i === 0;
     let vEnd = Number.POSITIVE_INFINITY;
-    if (b.final || b.end.kind === 'stop') vEnd = 0;
+    if (last || b.end.kind === 'stop') vEnd = 0;
     else if (b.end.kind === 'slow') vEnd = b.end.speedMps;
     else if (i + 1 < blocks.length) vEnd = blocks[i + 1].limitMps * driver.limitFactor;
     allowed = Math.min(
       allowed,
       Math.sqrt(vEnd * vEnd + 2 * driver.comfortDecel * Math.max(0, dist)),
     );
-    if (b.final) break;
+    if (last) break;
     if (i + 1 < blocks.length) dist += blocks[i + 1].lengthM;
   }
   return allowed;
-}
-
-/** The way to the destination: off the road within a few hundred metres, then a car park. */
-function destination(rng: Prng, current: PlannedBlock, x: number): PlannedBlock[] {
-  const blocks: PlannedBlock[] = [
-    {
-      ...current,
-      end: { kind: 'slow', speedMps: rng.uniform(3, 6) },
-      lengthM: Math.min(current.lengthM, x + rng.uniform(80, 400)),
-    },
-  ];
-  for (let k = rng.int(3); k > 0; k--) {
-    blocks.push(parkingBlock(rng, { dwellS: rng.uniform(1, 12), kind: 'stop' }));
-  }
-  blocks.push(parkingBlock(rng, { dwellS: 0, kind: 'stop' }, true));
-  return blocks;
 }
 
 function driveBlocks(
@@ -136,23 +102,21 @@ function driveBlocks(
   rng: Prng,
 ): Float64Array {
   const out: number[] = [];
-  const exitStop: BlockEnd = { dwellS: rng.uniform(0.5, 6), kind: 'stop' };
-  const ahead: PlannedBlock[] = [parkingBlock(rng, exitStop), walk.next(), walk.next()];
+  const ahead: RoadBlock[] = [walk.next(), walk.next(), walk.next()];
   let v = 0;
   let x = 0;
   let t = 0;
   let blockT = 0;
   let wander = 0;
-  let dwell = rng.uniform(0, 5);
+  let dwell = rng.uniform(0, 10);
   let finishing = false;
-  let arrived = false;
   const wanderDecay = Math.exp(-DT / driver.wanderTauS);
   const wanderKick = driver.wanderSd * Math.sqrt(1 - wanderDecay * wanderDecay);
-  // A route that somehow never reaches its destination still ends (twice its duration + 10 min).
+  // A route that somehow never reaches its final stop still ends (twice its duration + 10 min).
   const maxSteps = Math.ceil((2 * durationS + 600) * STEPS_PER_S);
   for (let step = 0; step <= maxSteps; step++) {
     if (step % STEPS_PER_S === 0) out.push(v);
-    if (arrived && dwell <= 0) break;
+    if (finishing && dwell <= 0 && v === 0 && x === 0) break;
     t += DT;
     if (dwell > 0) {
       dwell -= DT;
@@ -160,12 +124,12 @@ function driveBlocks(
     }
     if (!finishing && t >= durationS) {
       finishing = true;
-      ahead.splice(0, ahead.length, ...destination(rng, ahead[0], x));
+      // Head for the final stop within a few hundred metres rather than the end of a long block.
+      ahead[0] = { ...ahead[0], lengthM: Math.min(ahead[0].lengthM, x + rng.uniform(80, 400)) };
     }
     const block = ahead[0];
     wander = wander * wanderDecay + wanderKick * rng.normal();
-    // Less wander at car-park pace than at road speeds.
-    let cruise = block.limitMps * driver.limitFactor + wander * Math.min(1, block.limitMps / 15);
+    let cruise = block.limitMps * driver.limitFactor + wander;
     const c = block.congestion;
     if (c) {
       cruise = Math.min(
@@ -173,7 +137,7 @@ function driveBlocks(
         c.meanMps + c.amplitudeMps * Math.sin((2 * Math.PI * blockT) / c.periodS),
       );
     }
-    const target = Math.max(0, Math.min(cruise, limitAhead(ahead, x, driver)));
+    const target = Math.max(0, Math.min(cruise, limitAhead(ahead, x, driver, finishing)));
     // Acceleration falls off with speed (engine power); braking follows the planned profile.
     const accelCap = driver.maxAccel * Math.max(0.25, 1 - v / 40);
     const a = Math.max(-MAX_DECEL, Math.min(accelCap, (target - v) / (target < v ? DT : 1.5)));
@@ -181,25 +145,25 @@ function driveBlocks(
     x += v * DT;
     blockT += DT;
     const remaining = block.lengthM - x;
-    const mustStop = block.final === true || block.end.kind === 'stop';
+    const mustStop = finishing || block.end.kind === 'stop';
     if (mustStop && (remaining <= 0.3 || (v < 0.3 && remaining < 3))) {
       v = 0;
       x = 0;
       blockT = 0;
-      if (block.final) {
-        // Parked; the logger runs a few more seconds.
-        arrived = true;
-        dwell = rng.uniform(1, 8);
+      if (finishing) {
+        dwell = rng.uniform(2, 10);
+        ahead.length = 0;
+        ahead.push({ ...block, end: { kind: 'none' } });
         continue;
       }
       dwell = block.end.kind === 'stop' ? block.end.dwellS : 0;
       ahead.shift();
-      if (!finishing) ahead.push(walk.next());
+      ahead.push(walk.next());
     } else if (remaining <= 0) {
       x = -remaining;
       blockT = 0;
       ahead.shift();
-      if (!finishing) ahead.push(walk.next());
+      ahead.push(walk.next());
     }
   }
   return Float64Array.from(out);

@@ -83,8 +83,7 @@ export interface Congestion {
 }
 
 export interface RoadBlock {
-  /** A road class, or a car park at either end of a route. */
-  readonly roadClass: RoadClass['name'] | 'parking';
+  readonly roadClass: RoadClass['name'];
   readonly lengthM: number;
   readonly limitMps: number;
   readonly end: BlockEnd;
