@@ -69,7 +69,11 @@ export function proceduralRoute(
   };
 }
 
-/** Distance to each upcoming block end within the look-ahead, with the speed it allows there. */
+/**
+ * The highest speed from which the driver can still brake comfortably to what each upcoming
+ * block end within the look-ahead allows (a stop, a turn, a lower limit); the route's last block
+ * ends in a stop once it is finishing.
+ */
 function limitAhead(
   blocks: readonly RoadBlock[],
   xInBlock: number,
@@ -151,6 +155,7 @@ function driveBlocks(
       x = 0;
       blockT = 0;
       if (finishing) {
+        // Parked: the logger runs a few more seconds, then the loop's first check ends the route.
         dwell = rng.uniform(2, 10);
         ahead.length = 0;
         ahead.push({ ...block, end: { kind: 'none' } });
