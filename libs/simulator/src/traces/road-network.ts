@@ -22,10 +22,10 @@ export interface RoadClass {
 const mph = (...v: number[]): number[] => v.map((x) => x * MPH);
 
 /**
- * Road classes of a North American street network, loosely matched to the train-split CMAP GPS
- * trips (median moving speed 35 mph, 90th percentile 60 mph, 4.6 % of the time stopped, about one
- * stop per 2 km): local streets with stop signs, collectors and arterials with signals, highways
- * with ramps and congestion.
+ * Road classes of a North American street network, loosely matched to the CMAP GPS trips of the
+ * vehicles that the evaluation does not hold out (median moving speed 35 mph, 90th percentile
+ * 60 mph, 4.6 % of the time stopped, about one stop per 2 km): local streets with stop signs,
+ * collectors and arterials with signals, highways with ramps and congestion.
  */
 export const ROAD_CLASSES: readonly RoadClass[] = [
   {
