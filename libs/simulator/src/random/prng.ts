@@ -24,6 +24,11 @@ export class Prng {
     return lo + (hi - lo) * this.next();
   }
 
+  /** Log-uniform in [lo, hi) (lo > 0): each factor of the range is as likely. */
+  logUniform(lo: number, hi: number): number {
+    return Math.exp(this.uniform(Math.log(lo), Math.log(hi)));
+  }
+
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);

@@ -44,7 +44,7 @@ export function proceduralRoute(
   name: string,
   options: ProceduralRouteOptions = {},
 ): SpeedTrace {
-  const durationS = options.durationS ?? Math.exp(rng.uniform(Math.log(300), Math.log(2400)));
+  const durationS = options.durationS ?? rng.logUniform(300, 2400);
   const highwayBias = options.highwayBias ?? rng.next();
   if (!(durationS > 0 && durationS <= 86_400)) {
     throw new ValidationError(`a procedural route lasts (0, 86400] s, got ${durationS}`);

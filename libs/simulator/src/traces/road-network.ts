@@ -90,10 +90,6 @@ export interface RoadBlock {
   readonly congestion: Congestion | null;
 }
 
-function logUniform(rng: Prng, lo: number, hi: number): number {
-  return Math.exp(rng.uniform(Math.log(lo), Math.log(hi)));
-}
-
 function pickWeighted(rng: Prng, weights: readonly number[]): number {
   const total = weights.reduce((a, b) => a + b, 0);
   let u = rng.next() * total;
@@ -119,7 +115,7 @@ export class RoadWalk {
   next(): RoadBlock {
     const cls = ROAD_CLASSES[this.classIndex];
     const rng = this.rng;
-    const lengthM = logUniform(rng, cls.lengthM[0], cls.lengthM[1]);
+    const lengthM = rng.logUniform(cls.lengthM[0], cls.lengthM[1]);
     const congested = rng.chance(cls.congestion);
     const u = rng.next();
     let end: BlockEnd = { kind: 'none' };
@@ -127,7 +123,7 @@ export class RoadWalk {
     else if (u < cls.stopSign + cls.signal) {
       // Half the lights are red on arrival; the wait is what is left of the red phase, mostly
       // short (the GPS trips' stops last 3 s at the median, 15 s at the 90th percentile).
-      end = rng.chance(0.5) ? { dwellS: logUniform(rng, 1, 50), kind: 'stop' } : { kind: 'none' };
+      end = rng.chance(0.5) ? { dwellS: rng.logUniform(1, 50), kind: 'stop' } : { kind: 'none' };
     } else if (u < cls.stopSign + cls.signal + cls.turn) {
       end = {
         kind: 'slow',
