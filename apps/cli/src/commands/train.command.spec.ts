@@ -1,6 +1,12 @@
 import { ValidationError } from '@fleetfm/domain';
 import type { FleetConfig } from '@fleetfm/config';
-import { corpusOptions, parsePeriods, parseSourceWeights, type CorpusFlags } from './train.command';
+import {
+  corpusOptions,
+  parsePeriods,
+  parseRates,
+  parseSourceWeights,
+  type CorpusFlags,
+} from './train.command';
 
 describe('parseSourceWeights', () => {
   it('reads name=weight pairs, leaving unnamed sources to their defaults', () => {
@@ -63,6 +69,32 @@ describe('corpusOptions', () => {
       expect(() => corpusOptions({ ...flags, proceduralRouteShare: bad }, '/out', config)).toThrow(
         /--procedural-route-share must be/,
       );
+    }
+  });
+});
+
+describe('--sim-rates', () => {
+  const flags: CorpusFlags = {
+    gps: true,
+    holdOutCycles: 'none',
+    hours: '40',
+    proceduralRouteShare: '0',
+    realRouteShare: '0.4',
+    seed: '42',
+    synthetic: '400',
+    syntheticSharp: '0',
+  };
+  const config = { sharedDataDir: '/data' } as FleetConfig;
+
+  it('leaves the fleet default when absent and passes the listed rates', () => {
+    expect(corpusOptions(flags, '/out', config).ratesHz).toBeUndefined();
+    expect(corpusOptions({ ...flags, simRates: '1' }, '/out', config).ratesHz).toEqual([1]);
+    expect(parseRates('1, 1,2,10')).toEqual([1, 1, 2, 10]);
+  });
+
+  it('rejects a rate that is not in (0, 100] Hz, naming the flag and the entry', () => {
+    for (const bad of ['0', '1,-2', 'fast', '1,,2', '200']) {
+      expect(() => parseRates(bad)).toThrow(/--sim-rates: '.*' is not a sample rate/);
     }
   });
 });

@@ -28,6 +28,7 @@ export interface CorpusFlags {
   readonly holdOutCycles: string;
   readonly realRouteShare: string;
   readonly proceduralRouteShare: string;
+  readonly simRates?: string;
   readonly gps: boolean;
 }
 
@@ -105,6 +106,7 @@ export function corpusOptions(
     gps: flags.gps,
     gpsShare: realRouteShare,
     proceduralShare,
+    ratesHz: parseRates(flags.simRates),
     heldOutCycles: parseCycleList(flags.holdOutCycles),
     hours,
     outDir,
@@ -112,6 +114,20 @@ export function corpusOptions(
     sharpSyntheticCount: sharp,
     syntheticCount: synthetic,
   };
+}
+
+/** `1,1,2,10` → [1, 1, 2, 10] (sample rates in Hz, drawn uniformly per simulated trip). */
+export function parseRates(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  return text.split(',').map((part) => {
+    const hz = Number(part.trim());
+    if (part.trim() === '' || !(hz > 0 && hz <= 100)) {
+      throw new ValidationError(
+        `--sim-rates: '${part.trim()}' is not a sample rate in (0, 100] Hz`,
+      );
+    }
+    return hz;
+  });
 }
 
 /** `7,24,168` → [7, 24, 168]; a ValidationError names the flag and the bad entry. */
@@ -181,6 +197,10 @@ function addCorpusFlags(cmd: Command): Command {
       '--procedural-route-share <p>',
       "share of the simulated fleet's trips on procedurally generated routes (random street networks with limits, stop signs, lights, turns and congestion; each route new); the rest split by --real-route-share",
       '0',
+    )
+    .option(
+      '--sim-rates <list>',
+      'sample rates (Hz) a simulated trip is recorded at, one drawn per trip (repeat a rate to weigh it); default 1,1,2,10',
     )
     .option('--no-gps', 'leave the real GPS trips out of the corpus');
 }

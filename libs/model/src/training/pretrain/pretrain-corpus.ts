@@ -65,6 +65,7 @@ export async function buildPretrainCorpus(options: PretrainCorpusOptions): Promi
       ...((options.proceduralShare ?? 0) > 0
         ? { proceduralRouteShare: options.proceduralShare }
         : {}),
+      ...(options.ratesHz ? { ratesHz: [...options.ratesHz] } : {}),
     },
     synthetic:
       (options.syntheticCount ?? 400) > 0
