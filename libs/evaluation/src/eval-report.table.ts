@@ -1,3 +1,4 @@
+import { LEVEL_BLEND_FILE } from '@fleetfm/model';
 import type { EvalReport, ZeroShotReport } from './eval.service';
 import type { AutoMethodScores } from './tasks/auto-method.task';
 
@@ -104,19 +105,33 @@ export function formatEvalTable(r: EvalReport): string {
         return c ? [`${p} ${fmt(c.relativeMase)}/${fmt(c.relativeWql)} (${c.windows})`] : [];
       })
       .join('; ')}`,
+    ...networkLines(r),
     ...routeLines(r),
     `anomalies: ${r.anomaly.rows} scored rows, ${r.anomaly.positives} anomalous; calibration from the ${r.anomaly.calibration}`,
     `embeddings: ${r.embeddings.probeSegments} probe / ${r.embeddings.gallerySegments} gallery segments`,
   );
   if (r.auto) {
     lines.push(
-      `* auto, NOT judged by the targets (they use the model alone): where the series has a season, per window the model or ${r.auto.statistical}, whichever forecast the window's own last min(horizon, context/4) history values better (the model where it has none); ${choicesNote(r.auto.forecasting)}; ${r.auto.elapsedS.toFixed(0)} s for driving and guard`,
+      `* auto, NOT judged by the targets (they use the FleetFM forecaster alone): where the series has a season, per window the model or ${r.auto.statistical}, whichever forecast the window's own last min(horizon, context/4) history values better (the model where it has none); ${choicesNote(r.auto.forecasting)}; ${r.auto.elapsedS.toFixed(0)} s for driving and guard`,
       `  auto by channel (relative MASE / WQL): ${groupsNote(r.auto.forecasting)}`,
     );
   }
   if (r.baselineError) lines.push(r.baselineError);
   if (r.zeroShot) lines.push('', ...zeroShotLines(r.zeroShot, r.auto?.zeroShot));
   return lines.join('\n');
+}
+
+/** The network without the checkpoint's level blend, when it has one. */
+function networkLines(r: EvalReport): string[] {
+  const n = r.forecastingNetwork;
+  if (!n) return [];
+  return [
+    `  network alone (without the checkpoint's level blend, ${LEVEL_BLEND_FILE}): relative MASE / WQL ${fmt(n.relativeMase)}/${fmt(n.relativeWql)}; by channel ${Object.entries(
+      n.byChannel,
+    )
+      .map(([ch, c]) => `${ch} ${fmt(c.relativeMase)}/${fmt(c.relativeWql)}`)
+      .join('; ')}`,
+  ];
 }
 
 /** Held-out routes behind the targets, and the trained-on cycles' scores (not the target). */

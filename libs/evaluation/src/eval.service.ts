@@ -134,6 +134,11 @@ export interface EvalReport {
   readonly heldOut: Readonly<Record<string, string>>;
   /** The targets' forecasting: held-out vehicles, drivers and routes (see `heldOut.routes`). */
   readonly forecasting: ForecastTaskResult;
+  /**
+   * The targets' windows forecast by the network alone, without the checkpoint's level blend;
+   * present when the checkpoint has one.
+   */
+  readonly forecastingNetwork?: NetworkScores;
   /** The same held-out drivers and vehicles on the standard cycles the model trained on. */
   readonly forecastingSeenCycles?: ForecastTaskResult;
   readonly anomaly: AnomalyTaskResult;
@@ -155,7 +160,13 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
   const dataDir = o.dataDir ?? defaultSharedDataDir();
   const library = loadTraceLibrary(dataDir);
   const corpus = (loaded.manifest.extra?.corpus ?? {}) as { dir?: string; seed?: number };
-  const forecaster = new PatchForecastAdapter(loaded.model, tokenizer);
+  // The product's forecaster: the network and, when the checkpoint has one, its level blend.
+  const forecaster = new PatchForecastAdapter(loaded.model, tokenizer, loaded.levelBlend);
+  // The network alone: scored beside the forecaster, and what the anomaly score's calibration
+  // (fitted on the network's forecast surprise) expects.
+  const network = loaded.levelBlend
+    ? new PatchForecastAdapter(loaded.model, tokenizer)
+    : forecaster;
 
   o.onStage?.('forecasting');
   const f = o.forecast;
@@ -208,6 +219,9 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     originsPerSeries: f.originsPerSeries,
   };
   const forecasting = await evaluateForecasting(forecaster, series, { ...drivingTask, baseline });
+  const forecastingNetwork = loaded.levelBlend
+    ? networkScores(await evaluateForecasting(network, series, drivingTask))
+    : undefined;
   // The same fleet on the standard cycles it trained on: reported beside, not the target.
   const seen = fleetOrNone(() => fleet(routes.seen));
   const forecastingSeenCycles = seen
@@ -217,7 +231,7 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
   o.onStage?.('anomaly');
   const anomaly = await evaluateAnomalies(
     new AnomalyDetectionService(
-      forecaster,
+      network,
       loaded.manifest.calibrator,
       readDetectorCalibration(loaded.dir),
     ),
@@ -279,7 +293,7 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
       }
       auto = {
         description:
-          "NOT judged by the targets (they use the model alone): per series and window with a season, the model or the statistical forecaster, whichever scored lower on the window's own last min(horizon, context/4) history values; the model where there is no season",
+          "NOT judged by the targets (they use the FleetFM forecaster alone): per series and window with a season, the model or the statistical forecaster, whichever scored lower on the window's own last min(horizon, context/4) history values; the model where there is no season",
         elapsedS: (performance.now() - started) / 1000,
         forecasting: autoScores(fa, fa.byChannel, driving.choices()),
         statistical: statistical.name,
@@ -297,6 +311,7 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     elapsedS: (performance.now() - started) / 1000,
     embeddings,
     forecasting,
+    forecastingNetwork,
     forecastingSeenCycles,
     heldOut: {
       anomalyFleet: `FleetSimulator seed ${EVAL_FLEET_SEED} (training fleets use the corpus seed)`,
@@ -312,6 +327,20 @@ export async function evaluateModel(loaded: LoadedModel, o: EvalOptions): Promis
     },
     targets: ISSUE_TARGETS,
     zeroShot,
+  };
+}
+
+export interface NetworkScores {
+  readonly relativeMase: number;
+  readonly relativeWql: number;
+  readonly byChannel: ForecastTaskResult['byChannel'];
+}
+
+function networkScores(r: ForecastTaskResult): NetworkScores {
+  return {
+    byChannel: r.byChannel,
+    relativeMase: r.fleetfm.relativeMase,
+    relativeWql: r.fleetfm.relativeWql,
   };
 }
 

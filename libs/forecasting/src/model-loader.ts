@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NotFoundError } from '@fleetfm/domain';
+import { NotFoundError, ValidationError } from '@fleetfm/domain';
 import {
   importCheckpoint,
+  LEVEL_BLEND_FILE,
   MANIFEST_JSON,
+  parseLevelBlend,
   readCheckpointDir,
   type CheckpointManifest,
+  type LevelBlendState,
   type PatchModel,
 } from '@fleetfm/model';
 
@@ -14,6 +17,8 @@ export interface LoadedModel {
   readonly dir: string;
   readonly model: PatchModel;
   readonly manifest: CheckpointManifest;
+  /** The checkpoint's level blend (`forecast-blend.json`), when it has one. */
+  readonly levelBlend?: LevelBlendState;
 }
 
 /** How a folder is named to the user: relative to the working directory when inside it. */
@@ -34,5 +39,26 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
     );
   }
   const { model, manifest } = await importCheckpoint(await readCheckpointDir(dir));
-  return { dir, manifest, model };
+  try {
+    return { dir, levelBlend: readLevelBlend(dir, model.config.horizon), manifest, model };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
+
+/**
+ * The level blend stored beside a checkpoint (see `fleetfm calibrate-forecast`), or undefined
+ * when it has none. A sidecar that does not parse is an error naming the file, never ignored.
+ */
+export function readLevelBlend(dir: string, horizon: number): LevelBlendState | undefined {
+  const file = path.join(dir, LEVEL_BLEND_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return parseLevelBlend(JSON.parse(fs.readFileSync(file, 'utf8')), horizon);
+  } catch (err) {
+    throw new ValidationError(
+      `${displayPath(file)}: ${(err as Error).message}; re-run \`fleetfm calibrate-forecast\` or delete it`,
+    );
+  }
 }

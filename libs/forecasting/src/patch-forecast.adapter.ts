@@ -1,20 +1,35 @@
-import { Forecaster, MAX_ROLLS, type PatchModel, type SeriesForecast } from '@fleetfm/model';
+import {
+  Forecaster,
+  MAX_ROLLS,
+  type LevelBlendState,
+  type PatchModel,
+  type SeriesForecast,
+} from '@fleetfm/model';
 import type { PatchTokenizerConfig } from '@fleetfm/tokenizer';
 import { ForecastModelPort, type ModelForecastOptions } from './forecast-model.port';
 import { contextBounds, signalBounds } from './signal-range';
 
 /**
- * `ForecastModelPort` over a FleetFM patch model (tokenizer from the checkpoint manifest). Runs
- * the Forecaster's lean SIMD inference engine when the model's shape allows it (large batches
- * shared with a worker thread), tfjs otherwise.
+ * `ForecastModelPort` over a FleetFM patch model (tokenizer from the checkpoint manifest, level
+ * blend from its sidecar when it has one). Runs the Forecaster's lean SIMD inference engine when
+ * the model's shape allows it (large batches shared with a worker thread), tfjs otherwise.
  */
 export class PatchForecastAdapter extends ForecastModelPort {
   private readonly forecaster: Forecaster;
 
-  constructor(model: PatchModel, tokenizer?: Partial<PatchTokenizerConfig>) {
+  constructor(
+    model: PatchModel,
+    tokenizer?: Partial<PatchTokenizerConfig>,
+    levelBlend?: LevelBlendState,
+  ) {
     super();
     const { scaling, minScale } = tokenizer ?? {};
-    this.forecaster = new Forecaster(model, { minScale, scaling });
+    this.forecaster = new Forecaster(model, { minScale, scaling }, { levelBlend });
+  }
+
+  /** True when forecasts include the checkpoint's level blend. */
+  get blended(): boolean {
+    return this.forecaster.levelBlend !== undefined;
   }
 
   get contextLength(): number {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '@fleetfm/domain';
 import { PatchTokenizer, type PatchTokenizerArgs, type TokenizedBatch } from '@fleetfm/tokenizer';
 import { LeanPredictor } from './inference/lean-predictor';
+import { blendFor, blendRow, recentMedian, type LevelBlendState } from './level-blend';
 import type { PatchModel } from './patch-model';
 
 export interface ForecastOptions {
@@ -47,6 +48,11 @@ export interface ForecasterRuntimeOptions {
    * its own copy of the weights). Default min(2, available cores).
    */
   readonly threads?: number;
+  /**
+   * Per signal id, the shift of each step's quantiles toward the recent median (see
+   * `LevelBlendState`). Default none: the network's quantiles as they are.
+   */
+  readonly levelBlend?: LevelBlendState;
 }
 
 /** Up to this many model horizons may be chained by rolling forward. */
@@ -60,6 +66,7 @@ export const MAX_ROLLS = 16;
  */
 export class Forecaster {
   readonly tokenizer: PatchTokenizer;
+  readonly levelBlend?: LevelBlendState;
   private readonly lean?: LeanPredictor;
 
   constructor(
@@ -71,6 +78,7 @@ export class Forecaster {
     if ((runtime.inference ?? 'lean') === 'lean' && LeanPredictor.supports(c)) {
       this.lean = new LeanPredictor(model, { threads: runtime.threads });
     }
+    this.levelBlend = runtime.levelBlend;
     this.tokenizer = new PatchTokenizer({
       ...tokenizerArgs,
       contextLength: c.contextLength,
@@ -100,13 +108,21 @@ export class Forecaster {
         const { loc, scale } = tok.scales[b];
         const lo = options.bounds?.[b]?.min ?? -Infinity;
         const hi = options.bounds?.[b]?.max ?? Infinity;
+        const l = c.contextLength;
+        const blend =
+          this.levelBlend &&
+          blendFor(this.levelBlend, ids[b], tok.values, tok.mask, b * l, (b + 1) * l);
+        const level = blend
+          ? recentMedian(tok.values, blend.window, tok.mask, b * l, (b + 1) * l)
+          : Number.NaN;
         const median = new Float32Array(steps);
         const row = new Float32Array(q);
         for (let t = 0; t < steps; t++) {
-          for (let k = 0; k < q; k++) {
-            row[k] = Math.min(hi, Math.max(lo, loc + scale * data[(b * c.horizon + t) * q + k]));
-          }
+          // Sorted in the model's units, shifted toward the level, then mapped and clamped.
+          for (let k = 0; k < q; k++) row[k] = data[(b * c.horizon + t) * q + k];
           row.sort();
+          if (blend) blendRow(row, interpolate(c.quantiles, row, 0.5), level, blend.weights[t]);
+          for (let k = 0; k < q; k++) row[k] = Math.min(hi, Math.max(lo, loc + scale * row[k]));
           for (let k = 0; k < q; k++) raw[b][k][done + t] = row[k];
           median[t] = interpolate(c.quantiles, row, 0.5);
         }

@@ -29,3 +29,5 @@ export * from './heads/style-segment-head';
 export * from './heads/style-segment-head-file';
 export * from './heads/style-segment-vector';
 export * from './inference';
+export * from './level-blend';
+export * from './level-blend.fit';

@@ -24,7 +24,11 @@ export async function loadServingModel(
   try {
     backend = await selectBackend();
     const loaded = await loadModelDir(modelDir);
-    const port = new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer);
+    const port = new PatchForecastAdapter(
+      loaded.model,
+      loaded.manifest.tokenizer,
+      loaded.levelBlend,
+    );
     const info = {
       loaded: true,
       dir: displayPath(modelDir),
@@ -32,6 +36,8 @@ export async function loadServingModel(
       backendPackage: backend.package,
       /** `lean`: our SIMD wasm inference engine; `tfjs`: the model's tfjs graph on the backend. */
       inference: port.inference,
+      /** Whether forecasts include the checkpoint's level blend (forecast-blend.json). */
+      levelBlend: port.blended,
       parameters: loaded.manifest.parameters,
       createdAt: loaded.manifest.createdAt,
       contextLength: port.contextLength,

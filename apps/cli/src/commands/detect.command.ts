@@ -50,6 +50,7 @@ export async function runDetectCommand(
   try {
     const c = loaded.model.config;
     const service = new AnomalyDetectionService(
+      // The network alone (no level blend): the forecast-surprise calibration was fitted on it.
       new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer),
       loaded.manifest.calibrator,
       // Calibration of the model-free detectors, a sidecar of the checkpoint when it has one.

@@ -206,7 +206,10 @@ export async function runForecastCommand(
   const loaded = await openModel(opts.model ?? ctx.modelDir);
   try {
     const service = new ForecastingService(
-      forecasterFor(method, new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer)),
+      forecasterFor(
+        method,
+        new PatchForecastAdapter(loaded.model, loaded.manifest.tokenizer, loaded.levelBlend),
+      ),
     );
     const request = {
       batchSize: parseIntOption('batch-size', opts.batchSize, 64),

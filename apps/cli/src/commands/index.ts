@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '@fleetfm/config';
 import { runAll, runApiServer, runIngestWorker, runSimulator } from '@fleetfm/runtime';
 import { registerCalibrateCommand } from './calibrate.command';
+import { registerCalibrateForecastCommand } from './calibrate-forecast.command';
 import { registerForecastCommand } from './forecast.command';
 import { registerEvalCommand } from './eval.command';
 import { registerEmbedCommand } from './embed.command';
@@ -33,6 +34,7 @@ export function registerCommands(program: Command): void {
   registerEmbedCommand(program);
   registerDetectCommand(program);
   registerCalibrateCommand(program);
+  registerCalibrateForecastCommand(program);
   registerTrainCommands(program);
   registerFinetuneCommand(program);
 }

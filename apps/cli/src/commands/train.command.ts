@@ -11,6 +11,7 @@ import {
   DEFAULT_REAL_ROUTE_SHARE,
   buildPretrainCorpus,
   evaluateCheckpointQuality,
+  fitCheckpointLevelBlend,
   resolvePretrainArgs,
   runPretraining,
   selectBackend,
@@ -60,6 +61,8 @@ interface TrainFlags extends CorpusFlags {
   readonly lossEpsilon: string;
   readonly lossNaiveEpsilon: string;
   readonly lossNaiveSeasons?: string;
+  /** false (`--no-level-blend`): do not fit the checkpoint's level blend after training. */
+  readonly levelBlend: boolean;
 }
 
 function num(flag: string, text: string | undefined, integer = true): number {
@@ -300,7 +303,12 @@ export function registerTrainCommands(program: Command): void {
         '--loss-naive-seasons <list>',
         "seasonal periods in steps (e.g. 7,12,24,48,52,96,168): a window's naive in --loss-naive-epsilon is the best of persistence and the seasonal naives of these periods, as benchmarks score each series against naive with its own season (default persistence only)",
       ),
-  ).action((flags: TrainFlags) => train(flags));
+  )
+    .option(
+      '--no-level-blend',
+      "do not fit the best checkpoint's level blend (forecast-blend.json, see `fleetfm calibrate-forecast`) on the corpus' validation split after training",
+    )
+    .action((flags: TrainFlags) => train(flags));
 }
 
 async function train(flags: TrainFlags): Promise<void> {
@@ -414,5 +422,11 @@ async function train(flags: TrainFlags): Promise<void> {
     `forecast quality of the best checkpoint on ${q.windows} validation windows (${backend.backend}): ` +
       `MASE ${q.mase.toFixed(3)} vs naive ${q.naiveMase.toFixed(3)}, seasonal naive ${q.seasonalNaiveMase.toFixed(3)}; ` +
       `${(100 * q.coverage).toFixed(1)}% of values inside the ${q.band[0]}–${q.band[1]} band`,
+  );
+  if (flags.levelBlend === false) return;
+  const blend = await fitCheckpointLevelBlend({ checkpointDir: outDir, corpusDir });
+  const kept = blend.fits.filter((f) => f.window !== undefined).length;
+  console.log(
+    `level blend fitted on validation windows: ${kept} of ${blend.fits.length} (signal, roughness) groups lean to the recent median; ${blend.file ?? ''}`,
   );
 }

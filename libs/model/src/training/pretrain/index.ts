@@ -10,3 +10,4 @@ export * from './signal-ids';
 export * from './training-state';
 export * from './window-sampler';
 export * from './window-augment';
+export * from './level-blend.job';
