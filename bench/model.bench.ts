@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import {
   DEFAULT_MODEL_ARGS,
+  DEFAULT_ROUGHNESS_BOUNDS,
   Forecaster,
   PatchModel,
   Trainer,
@@ -147,9 +148,22 @@ const bench: Benchmark = {
     trainer.dispose();
 
     // Inference through the public API: raw series in, de-normalised quantiles out. The
-    // Forecaster runs the lean SIMD engine (large batches shared with a worker thread); the
-    // tfjs path (PatchModel.predictQuantiles) is measured beside it for reference.
-    const forecaster = new Forecaster(model);
+    // Forecaster runs the lean SIMD engine (large batches shared with a worker thread) with a
+    // level blend on every series (the most a checkpoint's forecast-blend.json can add: every
+    // roughness class blended, the longest level window); the tfjs path
+    // (PatchModel.predictQuantiles) is measured beside it for reference.
+    const everyClass = { weights: new Array<number>(config.horizon).fill(0.5), window: 128 };
+    const forecaster = new Forecaster(
+      model,
+      {},
+      {
+        levelBlend: {
+          roughnessBounds: [...DEFAULT_ROUGHNESS_BOUNDS],
+          signals: { '0': DEFAULT_ROUGHNESS_BOUNDS.map(() => everyClass).concat(everyClass) },
+          version: 1,
+        },
+      },
+    );
     const one = sineWindows(1, config.contextLength, 5);
     const many = sineWindows(BATCH, config.contextLength, 9);
     const lean = await forecastTimes(forecaster, one, many, 300, 10);

@@ -18,7 +18,7 @@ interface Health {
   components: {
     simulator?: { samplesPublished: number };
     ingest: { samplesWritten: number; samplesRejected: number };
-    model?: { loaded: boolean; backend?: string; inference?: string };
+    model?: { loaded: boolean; backend?: string; inference?: string; levelBlend?: boolean };
   };
 }
 interface Telemetry {
@@ -90,10 +90,12 @@ describe('fleetfm start (one process, embedded adapters)', () => {
 
       const health = await getJson<Health>(`${first.url}/health`);
       expect(health.status).toBe('ok');
-      // The committed default model serves on wasm through the lean SIMD inference engine.
+      // The committed default model serves on wasm through the lean SIMD inference engine,
+      // with its level blend (forecast-blend.json).
       expect(health.components.model).toMatchObject({
         backend: 'wasm',
         inference: 'lean',
+        levelBlend: true,
         loaded: true,
       });
       expect(health.components.ingest.samplesWritten).toBeGreaterThan(5 * SIM_MINUTES * 600 - 1);
