@@ -29,19 +29,19 @@ describe('parseSourceWeights', () => {
   });
 });
 
-describe('corpusOptions', () => {
-  const flags: CorpusFlags = {
-    gps: true,
-    holdOutCycles: 'none',
-    hours: '40',
-    proceduralRouteShare: '0',
-    realRouteShare: '0.4',
-    seed: '42',
-    synthetic: '400',
-    syntheticSharp: '0',
-  };
-  const config = { sharedDataDir: '/data' } as FleetConfig;
+const flags: CorpusFlags = {
+  gps: true,
+  holdOutCycles: 'none',
+  hours: '40',
+  proceduralRouteShare: '0',
+  realRouteShare: '0.4',
+  seed: '42',
+  synthetic: '400',
+  syntheticSharp: '0',
+};
+const config = { sharedDataDir: '/data' } as FleetConfig;
 
+describe('corpusOptions', () => {
   it('passes the real-route share to the simulated fleet', () => {
     expect(corpusOptions({ ...flags, realRouteShare: '0.8' }, '/out', config)).toMatchObject({
       gpsShare: 0.8,
@@ -74,18 +74,6 @@ describe('corpusOptions', () => {
 });
 
 describe('--sim-rates', () => {
-  const flags: CorpusFlags = {
-    gps: true,
-    holdOutCycles: 'none',
-    hours: '40',
-    proceduralRouteShare: '0',
-    realRouteShare: '0.4',
-    seed: '42',
-    synthetic: '400',
-    syntheticSharp: '0',
-  };
-  const config = { sharedDataDir: '/data' } as FleetConfig;
-
   it('leaves the fleet default when absent and passes the listed rates', () => {
     expect(corpusOptions(flags, '/out', config).ratesHz).toBeUndefined();
     expect(corpusOptions({ ...flags, simRates: '1' }, '/out', config).ratesHz).toEqual([1]);
