@@ -94,7 +94,10 @@ export function fitLevelBlend(
   if (windows.length === 0 || !windows.every((w) => Number.isInteger(w) && w >= 1)) {
     throw new ValidationError('level windows must be positive integers');
   }
-  const grid = Array.from({ length: Math.round(1 / step) + 1 }, (_, i) => Math.min(1, i * step));
+  // Rounded so that the sidecar stores 0.3, not 0.30000000000000004.
+  const grid = Array.from({ length: Math.round(1 / step) + 1 }, (_, i) =>
+    Math.min(1, Math.round(i * step * 1e6) / 1e6),
+  );
   const buckets = blendBuckets(o.horizon);
   const bounds = o.roughnessBounds ?? DEFAULT_ROUGHNESS_BOUNDS;
   const groups = new Map<string, { id: number; cls: number; list: BlendSample[] }>();

@@ -62,7 +62,7 @@ export async function runCalibrateForecastCommand(
       `corpus ${corpusDir} not found: build it with \`fleetfm corpus build\` (the command is in the checkpoint's README) or pass --corpus`,
     );
   }
-  const windows = integer('windows', flags.windows, 8000, 100);
+  const windows = integer('windows', flags.windows, 32000, 100);
   const seed = integer('seed', flags.seed, 7, 0);
   await selectBackend();
   const bar = progressBar(ctx.progress ?? false, 'forecast', ctx.log && { log: ctx.log });
@@ -107,7 +107,7 @@ export function registerCalibrateForecastCommand(program: Command): void {
     )
     .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
     .option('--corpus <dir>', "corpus folder; default the one the checkpoint's manifest records")
-    .option('--windows <n>', 'validation windows drawn', '8000')
+    .option('--windows <n>', 'validation windows drawn', '32000')
     .option('--seed <n>', 'seed of the window draw', '7')
     .action(async (flags: CalibrateForecastFlags) => {
       const config = loadConfig();
