@@ -78,9 +78,10 @@ export function blendBuckets(horizon: number): Array<[number, number]> {
 }
 
 /**
- * Fits, per signal id and class of context roughness, the level window and the bucket weights that minimise the mean over
- * windows of log MAE(median) + log mean pinball loss (both scale-free in the geometric mean: the
- * aggregation the benchmarks score with), by coordinate descent over a weight grid. Windows whose
+ * Fits, per signal id and class of context roughness, the level window and the bucket weights
+ * that minimise the mean over windows of log MAE(median) + log mean pinball loss (both
+ * scale-free in the geometric mean: the aggregation the benchmarks score with), by coordinate
+ * descent over a weight grid starting from the network alone (all weights 0). Windows whose
  * last-value forecast is exact, or that have no observed step, are left out.
  */
 export function fitLevelBlend(
