@@ -5,7 +5,7 @@ import { ValidationError } from '@fleetfm/domain';
  * distribution is shifted, step by step, from the network's median toward the median of the
  * series' last `window` observed values.
  *
- * Why: the network sees linear embeddings of patches, from which it averages well but cannot
+ * Why: the network embeds each patch with a small MLP, from which it averages well but cannot
  * take a median. On rough, spiky contexts (battery current or torque sampled at 1 Hz) its median
  * drifts toward the context's mean at longer horizons, where the recent median is the better
  * level; on smooth ones (the same signals at 10 Hz, or speed) its own dynamics are better. The
