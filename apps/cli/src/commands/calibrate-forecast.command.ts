@@ -59,7 +59,7 @@ export async function runCalibrateForecastCommand(
   }
   if (!fs.existsSync(corpusDir)) {
     throw new NotFoundError(
-      `corpus ${corpusDir} not found: build it with \`fleetfm corpus build\` (the command is in the checkpoint's README) or pass --corpus`,
+      `corpus ${corpusDir} not found: build it with \`fleetfm corpus build\` (models/README.md has the default's) or pass --corpus`,
     );
   }
   const windows = integer('windows', flags.windows, 32000, 100);
