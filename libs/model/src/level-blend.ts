@@ -1,4 +1,5 @@
 import { ValidationError } from '@fleetfm/domain';
+import { quantileSorted } from '@fleetfm/tokenizer';
 
 /**
  * The level blend: per signal id and class of context roughness, how far the forecast
@@ -159,9 +160,10 @@ export function recentMedian(
 
 /** Median of a non-empty list (sorts it). */
 function medianOf(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2 === 1 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
+  return quantileSorted(
+    values.sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /**
