@@ -121,10 +121,11 @@ export class Forecaster {
           // Sorted in the model's units, shifted toward the level, then mapped and clamped.
           for (let k = 0; k < q; k++) row[k] = data[(b * c.horizon + t) * q + k];
           row.sort();
-          if (blend) blendRow(row, interpolate(c.quantiles, row, 0.5), level, blend.weights[t]);
+          if (blend)
+            blendRow(row, interpolateQuantile(c.quantiles, row, 0.5), level, blend.weights[t]);
           for (let k = 0; k < q; k++) row[k] = Math.min(hi, Math.max(lo, loc + scale * row[k]));
           for (let k = 0; k < q; k++) raw[b][k][done + t] = row[k];
-          median[t] = interpolate(c.quantiles, row, 0.5);
+          median[t] = interpolateQuantile(c.quantiles, row, 0.5);
         }
         medians.push(median);
       }
@@ -203,8 +204,11 @@ export class Forecaster {
   }
 }
 
-/** Linear interpolation of the quantile function at `level` between the model's levels. */
-function interpolate(
+/**
+ * Linear interpolation of the quantile function at `level` between the model's levels (the
+ * ends held beyond them).
+ */
+export function interpolateQuantile(
   modelLevels: readonly number[],
   values: ArrayLike<number>,
   level: number,
@@ -236,8 +240,8 @@ function summarise(
       sum += row[k];
     }
     mean[t] = sum / q;
-    median[t] = interpolate(modelLevels, row, 0.5);
-    levels.forEach((l, j) => (quantiles[j][t] = interpolate(modelLevels, row, l)));
+    median[t] = interpolateQuantile(modelLevels, row, 0.5);
+    levels.forEach((l, j) => (quantiles[j][t] = interpolateQuantile(modelLevels, row, l)));
   }
   return { levels: [...levels], mean, median, quantiles };
 }

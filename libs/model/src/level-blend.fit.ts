@@ -1,4 +1,5 @@
 import { ValidationError } from '@fleetfm/domain';
+import { interpolateQuantile } from './forecaster';
 import {
   DEFAULT_ROUGHNESS_BOUNDS,
   contextRoughness,
@@ -235,7 +236,7 @@ function scoreSample(
         const y = s.actual[t];
         if (!Number.isFinite(y)) continue;
         for (let k = 0; k < q; k++) row[k] = s.quantiles[k][t];
-        const median = medianOf(o.levels, row);
+        const median = interpolateQuantile(o.levels, row, 0.5);
         grid.forEach((weight, g) => {
           const shift = Number.isFinite(level) ? weight * (level - median) : 0;
           const at = (wi * nb + b) * ng + g;
@@ -256,15 +257,4 @@ function scoreSample(
 function lastObserved(values: Float32Array): number {
   for (let i = values.length - 1; i >= 0; i--) if (Number.isFinite(values[i])) return values[i];
   return Number.NaN;
-}
-
-/** The 0.5 level by linear interpolation between the given levels (ends held). */
-function medianOf(levels: readonly number[], row: ArrayLike<number>): number {
-  const n = levels.length;
-  if (0.5 <= levels[0]) return row[0];
-  if (0.5 >= levels[n - 1]) return row[n - 1];
-  let k = 1;
-  while (levels[k] < 0.5) k++;
-  const w = (0.5 - levels[k - 1]) / (levels[k] - levels[k - 1]);
-  return row[k - 1] + w * (row[k] - row[k - 1]);
 }
