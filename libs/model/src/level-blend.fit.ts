@@ -26,7 +26,10 @@ export interface LevelBlendFitOptions {
   readonly horizon: number;
   /** Roughness class bounds (see `LevelBlendState`). Default `DEFAULT_ROUGHNESS_BOUNDS`. */
   readonly roughnessBounds?: readonly number[];
-  /** Candidate level windows (steps of context). Default 16, 32, 64, 128. */
+  /**
+   * Candidate level windows (steps of context). Default 1 (the last value: leaning toward
+   * persistence, i.e. damping the forecast's predicted change), 16, 32, 64, 128.
+   */
   readonly windows?: readonly number[];
   /** Weight grid step. Default 0.1. */
   readonly step?: number;
@@ -38,6 +41,9 @@ export interface LevelBlendFitOptions {
    */
   readonly minGain?: number;
 }
+
+/** The default candidate level windows (see `LevelBlendFitOptions.windows`). */
+export const DEFAULT_LEVEL_WINDOWS: readonly number[] = [1, 16, 32, 64, 128];
 
 /** What the fit found for one signal id and roughness class. */
 export interface SignalBlendFit {
@@ -89,7 +95,7 @@ export function fitLevelBlend(
   samples: readonly BlendSample[],
   o: LevelBlendFitOptions,
 ): LevelBlendFit {
-  const windows = o.windows ?? [16, 32, 64, 128];
+  const windows = o.windows ?? DEFAULT_LEVEL_WINDOWS;
   const step = o.step ?? 0.1;
   if (!(step > 0 && step <= 1))
     throw new ValidationError(`weight step must be in (0, 1], got ${step}`);

@@ -11,7 +11,13 @@ import {
   roughnessClass,
   type LevelBlendState,
 } from './level-blend';
-import { blendBuckets, fitLevelBlend, type BlendSample } from './level-blend.fit';
+import {
+  blendBuckets,
+  fitLevelBlend,
+  type BlendSample,
+  type LevelBlendFit,
+  type SignalBlendFit,
+} from './level-blend.fit';
 import { PatchModel } from './patch-model';
 import { TINY_MODEL_ARGS } from './patch-model.config';
 
@@ -194,6 +200,31 @@ describe('fitLevelBlend', () => {
     expect(ramp?.window).toBeUndefined();
     expect(ramp?.buckets.every((b) => b.weight === 0)).toBe(true);
     expect(fit.state.signals['5']).toBeUndefined();
+  });
+
+  it('leans toward the last value (window 1) where persistence is the level', () => {
+    // Random walks forecast at their context's mean: the last value is the best level.
+    const rng = new Prng(5);
+    const walks: BlendSample[] = Array.from({ length: 200 }, () => {
+      const v = new Float32Array(136);
+      for (let t = 1; t < v.length; t++) v[t] = v[t - 1] + (rng.next() - 0.5);
+      const mean = v.subarray(0, 128).reduce((a, b) => a + b, 0) / 128;
+      return {
+        actual: v.subarray(128),
+        context: v.subarray(0, 128),
+        quantiles: [0.1, 0.5, 0.9].map((q) => new Float32Array(8).fill(mean + (q - 0.5) * 4)),
+        signalId: 9,
+      };
+    });
+    const largest = (f: LevelBlendFit): SignalBlendFit =>
+      [...f.fits].sort((a, b) => b.samples - a.samples)[0];
+    const walk = largest(fitLevelBlend(walks, { horizon: 8, levels: [0.1, 0.5, 0.9] }));
+    expect(walk.samples).toBeGreaterThanOrEqual(50);
+    expect(walk.window).toBe(1);
+    expect(walk.buckets.every((b) => b.weight >= 0.8)).toBe(true);
+    expect(walk.relativeMae.blended).toBeLessThan(0.5 * walk.relativeMae.network);
+    const without = fitLevelBlend(walks, { horizon: 8, levels: [0.1, 0.5, 0.9], windows: [16] });
+    expect(largest(without).relativeMae.blended).toBeGreaterThan(walk.relativeMae.blended);
   });
 
   it('needs enough windows per signal', () => {

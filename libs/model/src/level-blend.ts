@@ -9,9 +9,12 @@ import { quantileSorted } from '@fleetfm/tokenizer';
  * Why: the network embeds each patch with a small MLP, from which it averages well but cannot
  * take a median. On rough, spiky contexts (battery current or torque sampled at 1 Hz) its median
  * drifts toward the context's mean at longer horizons, where the recent median is the better
- * level; on smooth ones (the same signals at 10 Hz, or speed) its own dynamics are better. The
- * weights are fitted per checkpoint on held-out windows of its corpus (`fitLevelBlend`), never
- * by hand; a signal or class without a fit is forecast by the network alone.
+ * level; on smooth ones (the same signals at 10 Hz, or speed) its own dynamics are better. A
+ * window of 1 makes the level the last value: the blend then damps the network's predicted
+ * change toward persistence (the fit picks it for speed whose context is neither smooth nor
+ * rough). The weights are fitted per checkpoint on held-out windows of its corpus
+ * (`fitLevelBlend`), never by hand; a signal or class without a fit is forecast by the network
+ * alone.
  */
 export interface LevelBlendState {
   readonly version: 1;
@@ -27,7 +30,7 @@ export interface LevelBlendState {
 }
 
 export interface SignalLevelBlend {
-  /** Steps of context whose median is the level (observed values only). */
+  /** Steps of context whose median is the level (observed values only; 1: the last value). */
   readonly window: number;
   /** Weight in [0, 1] per forecast step (length = the model's horizon). */
   readonly weights: readonly number[];

@@ -65,11 +65,13 @@ describe('formatBlendFits', () => {
     const text = formatBlendFits([
       fit({}),
       fit({ roughness: { from: 0, to: 0.2 }, roughnessClass: 0, signalId: 0, window: undefined }),
+      fit({ signalId: 9, window: 1 }),
     ]);
-    const [current, unknown] = text.split('\n');
+    const [current, unknown, speed] = text.split('\n');
     expect(current).toMatch(/^battery_current_a, roughness 0\.5-∞ +180 windows/);
     expect(current).toContain('relative MAE 0.720 -> 0.640, quantile loss x0.900');
     expect(current).toContain('median of the last 64, weights 0-4: 0.0, 4-8: 0.7');
     expect(unknown).toMatch(/^unknown \(0\), roughness 0-0\.2 .*\(network alone\)$/);
+    expect(speed).toMatch(/^speed_mps, .*\(the last value, weights 0-4: 0\.0/);
   });
 });

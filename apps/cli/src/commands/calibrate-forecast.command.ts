@@ -93,7 +93,7 @@ export function formatBlendFits(fits: readonly SignalBlendFit[]): string {
       const how =
         f.window === undefined
           ? 'network alone'
-          : `median of the last ${f.window}, weights ${f.buckets.map((b) => `${b.from}-${b.to}: ${b.weight.toFixed(1)}`).join(', ')}`;
+          : `${f.window === 1 ? 'the last value' : `median of the last ${f.window}`}, weights ${f.buckets.map((b) => `${b.from}-${b.to}: ${b.weight.toFixed(1)}`).join(', ')}`;
       return `${name(f).padEnd(36)} ${String(f.samples).padStart(5)} windows  relative MAE ${f.relativeMae.network.toFixed(3)} -> ${f.relativeMae.blended.toFixed(3)}, quantile loss x${f.qualityLossRatio.toFixed(3)}  (${how})`;
     })
     .join('\n');
