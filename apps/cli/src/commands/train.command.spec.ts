@@ -59,6 +59,20 @@ describe('corpusOptions', () => {
     }
   });
 
+  it('passes --validation-vehicles as CMAP vehicle folders (cmap: prefix optional, no repeats)', () => {
+    expect(corpusOptions(flags, '/out', config).validationVehicles).toBeUndefined();
+    expect(
+      corpusOptions(
+        { ...flags, validationVehicles: '4107032_1, cmap:4111928_1,4107032_1' },
+        '/out',
+        config,
+      ).validationVehicles,
+    ).toEqual(['4107032_1', '4111928_1']);
+    expect(() =>
+      corpusOptions({ ...flags, validationVehicles: '4107032_1,,x' }, '/out', config),
+    ).toThrow(/--validation-vehicles: empty vehicle id/);
+  });
+
   it('passes the procedural-route share and rejects one outside [0, 1], naming the flag', () => {
     expect(corpusOptions(flags, '/out', config)).toMatchObject({ proceduralShare: 0 });
     expect(corpusOptions({ ...flags, proceduralRouteShare: '0.5' }, '/out', config)).toMatchObject({

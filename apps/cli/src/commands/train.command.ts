@@ -31,6 +31,7 @@ export interface CorpusFlags {
   readonly realRouteShare: string;
   readonly proceduralRouteShare: string;
   readonly simRates?: string;
+  readonly validationVehicles?: string;
   readonly gps: boolean;
 }
 
@@ -112,6 +113,7 @@ export function corpusOptions(
     proceduralShare,
     ratesHz: parseRates(flags.simRates),
     heldOutCycles: parseCycleList(flags.holdOutCycles),
+    validationVehicles: parseVehicleList(flags.validationVehicles),
     hours,
     outDir,
     seed: num('seed', flags.seed),
@@ -132,6 +134,16 @@ export function parseRates(text: string | undefined): number[] | undefined {
     }
     return hz;
   });
+}
+
+/** `4033363_3,cmap:4111928_1` → CMAP vehicle folders (the `cmap:` prefix is optional). */
+export function parseVehicleList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const ids = text.split(',').map((part) => part.trim().replace(/^cmap:/, ''));
+  if (ids.some((id) => id === '')) {
+    throw new ValidationError(`--validation-vehicles: empty vehicle id in '${text}'`);
+  }
+  return [...new Set(ids)];
 }
 
 /** `7,24,168` → [7, 24, 168]; a ValidationError names the flag and the bad entry. */
@@ -205,6 +217,10 @@ function addCorpusFlags(cmd: Command): Command {
     .option(
       '--sim-rates <list>',
       'sample rates (Hz) a simulated trip is recorded at, one drawn per trip (repeat a rate to weigh it); default 1,1,2,10',
+    )
+    .option(
+      '--validation-vehicles <list>',
+      "CMAP GPS vehicles (e.g. 4033363_3,4111928_1) whose recorded trips go to the validation split, so that it scores real roads the training fleet never drives (simulated trips replay train-split vehicles' routes only); default none",
     )
     .option('--no-gps', 'leave the real GPS trips out of the corpus');
 }

@@ -40,6 +40,8 @@ export interface CorpusManifest {
     readonly series: CountBy<Split>;
     /** `vehicle:<id>` / `driver:<id>` → its split, for every vehicle and driver in the corpus. */
     readonly entities: Readonly<Record<string, Split>>;
+    /** Entities sent to a split whatever their hash (`corpus build --validation-vehicles`). */
+    readonly pinned?: Readonly<Record<string, Split>>;
   };
   /** Free-form facts from the builder (sources used, options). */
   readonly meta?: Readonly<Record<string, unknown>>;

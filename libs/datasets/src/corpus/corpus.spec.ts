@@ -112,6 +112,29 @@ describe('CorpusWriter / CorpusReader', () => {
     });
   });
 
+  it('records pinned entities in the manifest and splits their series by the pin', async () => {
+    const hashed = new SplitAssigner(11);
+    const vehicle = ['v0', 'v1', 'v2', 'v3', 'v4'].find(
+      (v) => hashed.entitySplit(`vehicle:${v}`) === 'train',
+    );
+    expect(vehicle).toBeDefined();
+    const pins = { [`vehicle:${vehicle}`]: 'validation' as const };
+    const writer = await CorpusWriter.create(dir, { now: FIXED_NOW, pinnedSplits: pins, seed: 11 });
+    // Drivers all train-split here, so the vehicle alone decides.
+    const trainDriver = ['a', 'b', 'c', 'e', 'f', 'g', 'h'].find(
+      (d) => hashed.entitySplit(`driver:${d}`) === 'train',
+    );
+    for (let i = 0; i < 10; i++) await writer.add(series(i, { driverId: trainDriver }));
+    const manifest = await writer.finish();
+    expect(manifest.split.pinned).toEqual(pins);
+    expect(manifest.split.entities[`vehicle:${vehicle}`]).toBe('validation');
+    const back = await readAll(await CorpusReader.open(dir));
+    const own = back.filter((r) => r.vehicleId === vehicle);
+    expect(own.length).toBe(2);
+    expect(own.every((r) => r.split === 'validation')).toBe(true);
+    expect(back.some((r) => r.vehicleId !== vehicle && r.split === 'train')).toBe(true);
+  });
+
   it('starts a new shard when the size limit would be passed', async () => {
     const writer = await CorpusWriter.create(dir, { maxShardBytes: 4 * 1000, seed: 1 });
     for (let i = 0; i < 5; i++) await writer.add(series(i, { values: new Float32Array(600) }));
@@ -236,5 +259,24 @@ describe('SplitAssigner', () => {
 
   it('rejects fractions that leave nothing for train', () => {
     expect(() => new SplitAssigner(1, { test: 0.5, validation: 0.5 })).toThrow('split fractions');
+  });
+
+  it('sends a pinned entity to its pinned split and leaves every other one to the hash', () => {
+    const hashed = new SplitAssigner(7);
+    const keys = Array.from({ length: 200 }, (_, i) => `vehicle:v${i}`);
+    const train = keys.find((k) => hashed.entitySplit(k) === 'train') ?? '';
+    const pinned = new SplitAssigner(7, undefined, { [train]: 'validation' });
+    expect(pinned.entitySplit(train)).toBe('validation');
+    expect(pinned.hashedSplit(train)).toBe('train');
+    expect(pinned.assign({ driverId: 'd1', group: 'g', vehicleId: train.slice(8) })).not.toBe(
+      'train',
+    );
+    const others = keys.filter((k) => k !== train);
+    expect(others.map((k) => pinned.entitySplit(k))).toEqual(
+      others.map((k) => hashed.entitySplit(k)),
+    );
+    expect(() => new SplitAssigner(7, undefined, { [train]: 'holdout' as 'test' })).toThrow(
+      /pinned to 'holdout'/,
+    );
   });
 });

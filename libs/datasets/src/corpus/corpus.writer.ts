@@ -32,6 +32,8 @@ export interface CorpusWriterOptions {
   /** …and at most about this many bytes (estimated before encoding). Default 64 MiB. */
   readonly maxShardBytes?: number;
   readonly splitFractions?: SplitFractions;
+  /** Entities (`vehicle:<id>`, `driver:<id>`) sent to a split whatever their hash (see `SplitAssigner`). */
+  readonly pinnedSplits?: Readonly<Record<string, Split>>;
   /** Replace an existing corpus in the folder instead of refusing. Default false. */
   readonly overwrite?: boolean;
   /** Clock for `createdAt`. Default `() => new Date()`. */
@@ -71,6 +73,7 @@ export class CorpusWriter {
     this.assigner = new SplitAssigner(
       options.seed,
       options.splitFractions ?? DEFAULT_SPLIT_FRACTIONS,
+      options.pinnedSplits,
     );
   }
 
@@ -161,6 +164,8 @@ export class CorpusWriter {
           'most held-out of seeded FNV-1a/murmur3 hashes of vehicle:<id>, driver:<id> (else group:<group>)',
         seed: this.assigner.seed,
         series: bySplit,
+        // Recorded only when used, so that the manifests of earlier corpora rebuild unchanged.
+        ...(Object.keys(this.assigner.pinned).length > 0 ? { pinned: this.assigner.pinned } : {}),
       },
       timeStepsBySource,
       totalSeries: this.shards.reduce((n, s) => n + s.rows, 0),

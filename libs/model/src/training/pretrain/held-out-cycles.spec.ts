@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_HELD_OUT_CYCLES, type CorpusManifest } from '@fleetfm/datasets';
+import { CorpusReader, DEFAULT_HELD_OUT_CYCLES, type CorpusManifest } from '@fleetfm/datasets';
 import type { CheckpointFiles } from '../../checkpoint';
 import { fleetCorpusSource } from './fleet-corpus.source';
 import { buildPretrainCorpus } from './pretrain-corpus';
@@ -48,6 +48,41 @@ describe('held-out drive cycles', () => {
       await expect(
         buildPretrainCorpus({ heldOutCycles: ['wltc3b'], outDir: path.join(dir, 'd') }),
       ).rejects.toThrow(/unknown drive cycle\(s\) to hold out: wltc3b \(the cycles are .*wltc_3b/);
+      expect(fs.existsSync(path.join(dir, 'd'))).toBe(false);
+    } finally {
+      fs.rmSync(dir, { force: true, recursive: true });
+    }
+  });
+
+  it('--validation-vehicles: a GPS vehicle to validation, its routes never driven; bad ids are clear errors', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetfm-pinned-'));
+    try {
+      const manifest = await buildPretrainCorpus({
+        gpsShare: 1,
+        hours: 3,
+        outDir: path.join(dir, 'c'),
+        syntheticCount: 0,
+        validationVehicles: ['4107032_1'],
+      });
+      expect(manifest.split.pinned).toEqual({ 'vehicle:cmap:4107032_1': 'validation' });
+      expect(manifest.split.entities['vehicle:cmap:4107032_1']).toBe('validation');
+      const routes = new Set<string>();
+      for await (const r of (await CorpusReader.open(path.join(dir, 'c'))).series()) {
+        if (r.vehicleId === 'cmap:4107032_1') expect(r.split).toBe('validation');
+        const m = r.source === 'sim' ? /\/gps:([^/]+)\//.exec(r.group) : null;
+        if (m) routes.add(m[1]);
+      }
+      // Simulated trips replay GPS routes of train-split vehicles, never the pinned one's (a third
+      // of those routes are its: drawn freely, a dozen trips would all but surely include one).
+      expect(routes.size).toBeGreaterThan(3);
+      expect(routes.has('4107032_1')).toBe(false);
+      expect(routes.has('4108468_1')).toBe(false);
+      await expect(
+        buildPretrainCorpus({ outDir: path.join(dir, 'd'), validationVehicles: ['4108468_1'] }),
+      ).rejects.toThrow(/'4108468_1' is in the test split/);
+      await expect(
+        buildPretrainCorpus({ outDir: path.join(dir, 'e'), validationVehicles: ['nope'] }),
+      ).rejects.toThrow(/no GPS vehicle 'nope' .*4107032_1/);
       expect(fs.existsSync(path.join(dir, 'd'))).toBe(false);
     } finally {
       fs.rmSync(dir, { force: true, recursive: true });

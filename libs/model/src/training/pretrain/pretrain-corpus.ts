@@ -1,6 +1,7 @@
 import { ValidationError } from '@fleetfm/domain';
 import {
   DEFAULT_HELD_OUT_CYCLES,
+  DEFAULT_SPLIT_FRACTIONS,
   SplitAssigner,
   buildCorpus,
   type CorpusManifest,
@@ -10,6 +11,7 @@ import { loadTraceLibrary } from '@fleetfm/simulator';
 import {
   DEFAULT_REAL_ROUTE_SHARE,
   fleetCorpusSource,
+  gpsTraceVehicle,
   type FleetCorpusOptions,
 } from './fleet-corpus.source';
 
@@ -28,6 +30,13 @@ export interface PretrainCorpusOptions extends FleetCorpusOptions {
   readonly syntheticLength?: number;
   /** Real GPS trips (speed and acceleration); false leaves them out. Default true. */
   readonly gps?: boolean;
+  /**
+   * CMAP vehicle folders (e.g. `4033363_3`) whose recorded trips go to the validation split
+   * whatever their hash says, so that validation scores real roads the training fleet never
+   * drives (simulated trips replay train-split vehicles' routes only). A vehicle the hash puts in
+   * the test split (held out for `fleetfm eval`) cannot be pinned. Default none.
+   */
+  readonly validationVehicles?: readonly string[];
   readonly onProgress?: (event: { source: CorpusSource; written: number }) => void;
 }
 
@@ -40,8 +49,9 @@ export interface PretrainCorpusOptions extends FleetCorpusOptions {
  */
 export async function buildPretrainCorpus(options: PretrainCorpusOptions): Promise<CorpusManifest> {
   const seed = options.seed ?? 42;
-  // The corpus writer splits by the same seed: only train-split GPS vehicles may be replayed.
-  const splits = new SplitAssigner(seed);
+  const pinned = validationPins(options.validationVehicles ?? [], seed, options.dataDir);
+  // The corpus writer splits by the same seed and pins: only train-split GPS vehicles may be replayed.
+  const splits = new SplitAssigner(seed, DEFAULT_SPLIT_FRACTIONS, pinned);
   const gpsVehicleFilter =
     options.gpsVehicleFilter ??
     ((vehicleId: string): boolean => splits.entitySplit(`vehicle:cmap:${vehicleId}`) === 'train');
@@ -71,7 +81,37 @@ export async function buildPretrainCorpus(options: PretrainCorpusOptions): Promi
       (options.syntheticCount ?? 400) > 0
         ? { count: options.syntheticCount ?? 400, length: options.syntheticLength ?? 640 }
         : undefined,
+    writer: { pinnedSplits: pinned },
   });
+}
+
+/** `vehicle:cmap:<id>` → 'validation' for each named CMAP vehicle; ValidationError for a bad one. */
+function validationPins(
+  vehicles: readonly string[],
+  seed: number,
+  dataDir: string | undefined,
+): Record<string, 'validation'> {
+  if (vehicles.length === 0) return {};
+  const known = [
+    ...new Set(loadTraceLibrary(dataDir).gpsTrips.map((t) => gpsTraceVehicle(t.name))),
+  ];
+  const hashed = new SplitAssigner(seed);
+  const pins: Record<string, 'validation'> = {};
+  for (const id of vehicles) {
+    if (!known.includes(id)) {
+      throw new ValidationError(
+        `no GPS vehicle '${id}' to put in validation (the vehicles are ${known.sort().join(', ')})`,
+      );
+    }
+    const key = `vehicle:cmap:${id}`;
+    if (hashed.entitySplit(key) === 'test') {
+      throw new ValidationError(
+        `GPS vehicle '${id}' is in the test split (held out for \`fleetfm eval\`); pin a train-split vehicle`,
+      );
+    }
+    pins[key] = 'validation';
+  }
+  return pins;
 }
 
 /** Held-out cycle names must name cycles of the trace library (a typo would hold out nothing). */
