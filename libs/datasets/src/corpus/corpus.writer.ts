@@ -32,7 +32,10 @@ export interface CorpusWriterOptions {
   /** …and at most about this many bytes (estimated before encoding). Default 64 MiB. */
   readonly maxShardBytes?: number;
   readonly splitFractions?: SplitFractions;
-  /** Entities (`vehicle:<id>`, `driver:<id>`) sent to a split whatever their hash (see `SplitAssigner`). */
+  /**
+   * Entities (`vehicle:<id>`, `driver:<id>`) sent to a split whatever their hash (see
+   * `SplitAssigner`).
+   */
   readonly pinnedSplits?: Readonly<Record<string, Split>>;
   /** Replace an existing corpus in the folder instead of refusing. Default false. */
   readonly overwrite?: boolean;

@@ -28,10 +28,11 @@ export function splitKeys(series: {
 /**
  * Deterministic train/validation/test assignment. Each entity (vehicle, driver, or group) gets a
  * split from a seeded hash of its key, independent of what else is in the corpus, so adding data
- * never moves an entity; `pinned` entities get the split named for them instead. A series goes to the most held-out split of its entities (test over
- * validation over train): a held-out vehicle or driver therefore never appears in train, and a
- * test one never in validation, even when vehicles and drivers are crossed. The price is that
- * crossed series are held out a little more often than the fractions say.
+ * never moves an entity; `pinned` entities get the split named for them instead. A series goes
+ * to the most held-out split of its entities (test over validation over train): a held-out
+ * vehicle or driver therefore never appears in train, and a test one never in validation, even
+ * when vehicles and drivers are crossed. The price is that crossed series are held out a little
+ * more often than the fractions say.
  */
 export class SplitAssigner {
   constructor(
@@ -62,8 +63,8 @@ export class SplitAssigner {
       : this.hashedSplit(key);
   }
 
-  /** The split the seeded hash gives an entity key, pinned or not. */
-  hashedSplit(key: string): Split {
+  /** The split the seeded hash gives an entity key. */
+  private hashedSplit(key: string): Split {
     const u = deriveSeed(this.seed, 'split', key) / 4294967296;
     if (u < this.fractions.test) return 'test';
     if (u < this.fractions.test + this.fractions.validation) return 'validation';

@@ -50,7 +50,8 @@ export interface PretrainCorpusOptions extends FleetCorpusOptions {
 export async function buildPretrainCorpus(options: PretrainCorpusOptions): Promise<CorpusManifest> {
   const seed = options.seed ?? 42;
   const pinned = validationPins(options.validationVehicles ?? [], seed, options.dataDir);
-  // The corpus writer splits by the same seed and pins: only train-split GPS vehicles may be replayed.
+  // The corpus writer splits by the same seed and pins: only train-split GPS vehicles may be
+  // replayed.
   const splits = new SplitAssigner(seed, DEFAULT_SPLIT_FRACTIONS, pinned);
   const gpsVehicleFilter =
     options.gpsVehicleFilter ??
@@ -85,7 +86,7 @@ export async function buildPretrainCorpus(options: PretrainCorpusOptions): Promi
   });
 }
 
-/** `vehicle:cmap:<id>` → 'validation' for each named CMAP vehicle; ValidationError for a bad one. */
+/** `vehicle:cmap:<id>` → 'validation' per named CMAP vehicle; ValidationError for a bad one. */
 function validationPins(
   vehicles: readonly string[],
   seed: number,
