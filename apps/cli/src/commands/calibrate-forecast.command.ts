@@ -103,7 +103,7 @@ export function registerCalibrateForecastCommand(program: Command): void {
   program
     .command('calibrate-forecast')
     .description(
-      `fit the checkpoint's level blend (per signal, how far forecasts lean to the recent median) on its corpus' validation split; writes ${LEVEL_BLEND_FILE} into the checkpoint`,
+      `fit the checkpoint's level blend (per signal, how far forecasts lean to the last value or a recent median) on its corpus' validation split; writes ${LEVEL_BLEND_FILE} into the checkpoint`,
     )
     .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
     .option('--corpus <dir>', "corpus folder; default the one the checkpoint's manifest records")
