@@ -6,6 +6,7 @@ export * from './heads/contrastive-loss';
 export * from './heads/pinball-loss';
 export * from './layers/attention.layer';
 export * from './layers/fleet-layer';
+export * from './layers/dropout';
 export * from './layers/layer-norm.layer';
 export * from './layers/linear.layer';
 export * from './layers/patch-embedding.layer';

@@ -95,6 +95,32 @@ describe('PatchModel', () => {
     model.dispose();
   });
 
+  it('drops activations only when asked, with the same masks for the same seed', () => {
+    const model = new PatchModel(tiny);
+    const inputs = {
+      mask: tf.ones([3, 32]) as tf.Tensor2D,
+      signalIds: Int32Array.from([0, 1, 2]),
+      values: tf.randomNormal([3, 32], 0, 1, 'float32', 4) as tf.Tensor2D,
+    };
+    const run = (d?: { rate: number; seed: number }): number[] => {
+      const y = model.predictQuantiles(inputs, d);
+      const v = Array.from(y.dataSync());
+      y.dispose();
+      return v;
+    };
+    const plain = run();
+    expect(run({ rate: 0, seed: 1 })).toEqual(plain);
+    const before = tf.memory().numTensors;
+    const a = run({ rate: 0.2, seed: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(run({ rate: 0.2, seed: 1 })).toEqual(a);
+    expect(run({ rate: 0.2, seed: 2 })).not.toEqual(a);
+    expect(a).not.toEqual(plain);
+    expect(run()).toEqual(plain);
+    tf.dispose([inputs.mask, inputs.values]);
+    model.dispose();
+  });
+
   it('ignores fully padded tokens: left padding does not change the forecast', () => {
     const model = new PatchModel(tiny);
     const tok = new PatchTokenizer({ contextLength: 32, patchLength: 8 });
@@ -161,6 +187,33 @@ describe('Trainer', () => {
     const last = losses.slice(-3).reduce((a, b) => a + b) / 3;
     expect(last).toBeLessThan(0.5 * first);
     trainer.dispose();
+    model.dispose();
+  });
+
+  it('trains with dropout: masks keyed by the noise key, validation without them', () => {
+    const tok = new PatchTokenizer({ contextLength: 32, patchLength: 8 });
+    const batch = makeForecastBatch(sineWindows(16, 40), tok, 8);
+    const model = new PatchModel(tiny);
+    const plain = new Trainer(model);
+    const dropped = new Trainer(model, { dropout: 0.3, dropoutSeed: 9 });
+    const loss = (t: Trainer, key: number): number => {
+      const { loss: l, grads } = t.computeGradients(batch, key);
+      const v = l.dataSync()[0];
+      tf.dispose([l, ...grads.values()]);
+      return v;
+    };
+    expect(loss(plain, 1)).toBe(loss(plain, 2)); // no dropout: the key does nothing
+    expect(loss(dropped, 1)).toBe(loss(dropped, 1));
+    expect(loss(dropped, 1)).not.toBe(loss(dropped, 2));
+    expect(loss(dropped, 1)).not.toBe(loss(plain, 1));
+    expect(dropped.validationSums(batch)).toEqual(plain.validationSums(batch));
+    expect(() => new Trainer(model, { dropout: 1 })).toThrow(/dropout must be in \[0, 1\)/);
+    // Training with dropout still learns the sine.
+    const learner = new Trainer(new PatchModel(tiny), { dropout: 0.1, learningRate: 3e-3 });
+    const losses = Array.from({ length: 25 }, () => learner.trainStep(batch));
+    expect(losses.slice(-3).reduce((a, b) => a + b) / 3).toBeLessThan(0.6 * losses[0]);
+    learner.model.dispose();
+    [plain, dropped, learner].forEach((t) => t.dispose());
     model.dispose();
   });
 

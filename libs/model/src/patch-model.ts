@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { applyDropout, dropoutAt, type Dropout } from './layers/dropout';
 import { FleetLayer } from './layers/fleet-layer';
 import { LayerNorm } from './layers/layer-norm.layer';
 import { Linear } from './layers/linear.layer';
@@ -91,8 +92,11 @@ export class PatchModel extends FleetLayer {
     this.positions = this.addWeight('positions', [this.numTokens, c.dModel], { normal: 0.02 });
   }
 
-  /** Token states [B, T, dModel] and token mask [B, T] (1 if the patch has any observation). */
-  encode(inputs: PatchModelInputs): Encoded {
+  /**
+   * Token states [B, T, dModel] and token mask [B, T] (1 if the patch has any observation).
+   * `dropout` (training only) drops each block's attention and feed-forward outputs.
+   */
+  encode(inputs: PatchModelInputs, dropout?: Dropout): Encoded {
     this.build();
     const c = this.config;
     const b = inputs.values.shape[0];
@@ -121,23 +125,28 @@ export class PatchModel extends FleetLayer {
         tf.reshape(this.positions as tf.Variable, [1, t * c.dModel]) as tf.Tensor2D,
       );
       let x = tf.reshape(positioned, [b, t, c.dModel]) as tf.Tensor3D;
-      for (const block of this.blocks) x = block.call(x, keyBias as tf.Tensor4D);
+      this.blocks.forEach((block, i) => {
+        x = block.call(x, keyBias as tf.Tensor4D, dropoutAt(dropout, i + 1));
+      });
       return { hidden: this.finalNorm.call(x) as tf.Tensor3D, tokenMask };
     });
   }
 
-  /** Quantile forecast in normalised units: [B, horizon, numQuantiles]. */
-  forecastHead(hidden: tf.Tensor3D): tf.Tensor3D {
+  /**
+   * Quantile forecast in normalised units: [B, horizon, numQuantiles]. `dropout` (training
+   * only) drops the flattened token states the head reads.
+   */
+  forecastHead(hidden: tf.Tensor3D, dropout?: Dropout): tf.Tensor3D {
     const [b, t, d] = hidden.shape;
     const c = this.config;
-    return tf.tidy(
-      () =>
-        tf.reshape(this.quantileHead.call(tf.reshape(hidden, [b, t * d])), [
-          b,
-          c.horizon,
-          c.quantiles.length,
-        ]) as tf.Tensor3D,
-    );
+    return tf.tidy(() => {
+      const flat = applyDropout(tf.reshape(hidden, [b, t * d]) as tf.Tensor2D, dropout);
+      return tf.reshape(this.quantileHead.call(flat), [
+        b,
+        c.horizon,
+        c.quantiles.length,
+      ]) as tf.Tensor3D;
+    });
   }
 
   /** Masked mean over tokens -> projection -> L2 normalisation: [B, embeddingDim]. */
@@ -152,9 +161,14 @@ export class PatchModel extends FleetLayer {
     });
   }
 
-  /** Forecast in normalised units for tokenized inputs: [B, horizon, numQuantiles]. */
-  predictQuantiles(inputs: PatchModelInputs): tf.Tensor3D {
-    return tf.tidy(() => this.forecastHead(this.encode(inputs).hidden));
+  /**
+   * Forecast in normalised units for tokenized inputs: [B, horizon, numQuantiles]. `dropout`
+   * is for training steps only (see `Dropout`); inference passes none.
+   */
+  predictQuantiles(inputs: PatchModelInputs, dropout?: Dropout): tf.Tensor3D {
+    return tf.tidy(() =>
+      this.forecastHead(this.encode(inputs, dropout).hidden, dropoutAt(dropout, 0)),
+    );
   }
 
   /** L2-normalised window embeddings [B, embeddingDim]. */

@@ -55,6 +55,7 @@ interface TrainFlags extends CorpusFlags {
   readonly lengthPower: string;
   readonly downsample: string;
   readonly mixup: string;
+  readonly dropout: string;
   readonly shortContext: string;
   readonly sourceWeights?: string;
   readonly validationSourceWeights?: string;
@@ -301,6 +302,11 @@ export function registerTrainCommands(program: Command): void {
         '0',
       )
       .option(
+        '--dropout <p>',
+        "share of activations zeroed in training steps (each block's attention and feed-forward outputs, the quantile head's input): a regulariser against memorising the training routes; validation and forecasts never drop",
+        '0',
+      )
+      .option(
         '--short-context <p>',
         'share of training windows whose context is cut to a random shorter length (left padding)',
         '0',
@@ -365,6 +371,7 @@ async function train(flags: TrainFlags): Promise<void> {
     batch: num('batch', flags.batch),
     command: `fleetfm ${process.argv.slice(2).join(' ')}`,
     corpusDir,
+    dropout: num('dropout', flags.dropout, false),
     evalEvery: num('eval-every', flags.evalEvery),
     lengthPower: num('length-power', flags.lengthPower, false),
     lossAggregation: flags.loss as LossAggregation,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { MultiHeadAttention } from './attention.layer';
+import { applyDropout, dropoutAt, type Dropout } from './dropout';
 import { FleetLayer, requirePositiveInt, type LayerArgs } from './fleet-layer';
 import { LayerNorm } from './layer-norm.layer';
 import { Linear } from './linear.layer';
@@ -53,13 +54,17 @@ export class TransformerBlock extends FleetLayer {
     // All weights live in the sub-layers.
   }
 
-  /** x: [B, T, dModel] -> [B, T, dModel]. */
-  call(x: tf.Tensor3D, keyBias?: tf.Tensor4D): tf.Tensor3D {
+  /**
+   * x: [B, T, dModel] -> [B, T, dModel]. With `dropout` (training only), the attention and
+   * feed-forward outputs are dropped before they join the residual stream.
+   */
+  call(x: tf.Tensor3D, keyBias?: tf.Tensor4D, dropout?: Dropout): tf.Tensor3D {
     this.build();
     return tf.tidy(() => {
-      const a = tf.add(x, this.attention.call(this.norm1.call(x) as tf.Tensor3D, keyBias));
+      const attended = this.attention.call(this.norm1.call(x) as tf.Tensor3D, keyBias);
+      const a = tf.add(x, applyDropout(attended, dropoutAt(dropout, 0)));
       const f = this.ffnOut.call(gelu(this.ffnIn.call(this.norm2.call(a))));
-      return tf.add(a, f) as tf.Tensor3D;
+      return tf.add(a, applyDropout(f, dropoutAt(dropout, 1))) as tf.Tensor3D;
     });
   }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { pinballLoss, pinballSums, type PinballOptions } from '../heads/pinball-loss';
 import { fusedAdamApply } from '../kernels/adam.kernel';
 import { sumOfSquares } from '../kernels/sum-squares';
+import { checkDropoutRate, mix, type Dropout } from '../layers/dropout';
 import type { PatchModel } from '../patch-model';
 import { naiveErrors, toModelInputs, type ForecastBatch } from './forecast-batch';
 
@@ -16,6 +17,13 @@ export interface TrainerArgs {
   readonly beta2?: number;
   /** How the forecast loss aggregates over a batch's windows. Default the masked mean. */
   readonly loss?: PinballOptions;
+  /**
+   * Dropout rate of the training steps' forward passes (residual branches and the quantile
+   * head's input; see `PatchModel.predictQuantiles`). Validation never drops. Default 0.
+   */
+  readonly dropout?: number;
+  /** Seeds the dropout masks together with each step's noise key. Default 0. */
+  readonly dropoutSeed?: number;
 }
 
 /** A validation pass's loss totals (see `pinballSums`; `finishPinball` turns them into the loss). */
@@ -36,6 +44,9 @@ export class Trainer {
   readonly optimizer: tf.AdamOptimizer;
   readonly clipNorm: number;
   readonly loss: PinballOptions;
+  readonly dropout: number;
+  private readonly dropoutSeed: number;
+  private stepsTaken = 0;
   private readonly byPath: Map<string, tf.Variable>;
 
   constructor(
@@ -47,20 +58,29 @@ export class Trainer {
     this.clipNorm = args.clipNorm ?? 1;
     if (!(this.clipNorm >= 0)) throw new Error(`Trainer: clipNorm must be >= 0`);
     this.loss = args.loss ?? {};
+    this.dropout = args.dropout ?? 0;
+    checkDropoutRate(this.dropout, 'Trainer: dropout');
+    this.dropoutSeed = args.dropoutSeed ?? 0;
     this.optimizer = tf.train.adam(lr, args.beta1 ?? 0.9, args.beta2 ?? 0.999);
     this.byPath = new Map(model.namedWeights().map((w) => [w.name, w.variable]));
   }
 
-  /** Loss (scalar tensor) and raw gradients of the pinball loss; the caller disposes them. */
-  computeGradients(batch: ForecastBatch): { loss: tf.Scalar; grads: NamedGradients } {
+  /**
+   * Loss (scalar tensor) and raw gradients of the pinball loss; the caller disposes them.
+   * `noiseKey` picks the step's dropout masks (e.g. step and worker): the same key, the same
+   * masks.
+   */
+  computeGradients(batch: ForecastBatch, noiseKey = 0): { loss: tf.Scalar; grads: NamedGradients } {
     const c = this.model.config;
     const inputs = toModelInputs(batch);
+    const dropout: Dropout | undefined =
+      this.dropout > 0 ? { rate: this.dropout, seed: mix(this.dropoutSeed, noiseKey) } : undefined;
     try {
       return this.gradientsOf(() => {
         const target = tf.tensor2d(batch.target, [batch.batch, c.horizon]);
         const mask = tf.tensor2d(batch.targetMask, [batch.batch, c.horizon]);
         return pinballLoss(
-          this.model.predictQuantiles(inputs),
+          this.model.predictQuantiles(inputs, dropout),
           target,
           mask,
           c.quantiles,
@@ -163,9 +183,13 @@ export class Trainer {
     });
   }
 
-  /** One optimisation step; returns the loss before the step. */
-  trainStep(batch: ForecastBatch): number {
-    const { loss, grads } = this.computeGradients(batch);
+  /**
+   * One optimisation step; returns the loss before the step. Dropout masks are keyed by the
+   * number of steps this trainer has taken unless `noiseKey` is given.
+   */
+  trainStep(batch: ForecastBatch, noiseKey = this.stepsTaken): number {
+    this.stepsTaken++;
+    const { loss, grads } = this.computeGradients(batch, noiseKey);
     this.applyGradients(grads);
     const value = loss.dataSync()[0];
     loss.dispose();

@@ -37,6 +37,12 @@ export interface PretrainArgs {
   /** Global gradient-norm clip. Default 1. */
   readonly clipNorm?: number;
   /**
+   * Dropout rate of the training steps (each block's attention and feed-forward outputs and the
+   * quantile head's input), a regulariser against memorising the training series; validation
+   * and inference never drop. Default 0.
+   */
+  readonly dropout?: number;
+  /**
    * How the pinball loss aggregates over a step's windows (training and validation alike):
    * 'mean' (default) or 'geometric' (see `LossAggregation`).
    */
@@ -139,6 +145,7 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
     batch: a.batch ?? 64,
     checksumEvery: a.checksumEvery ?? 50,
     clipNorm: a.clipNorm ?? 1,
+    dropout: a.dropout ?? 0,
     evalEvery: a.evalEvery ?? 100,
     evalWindows: a.evalWindows ?? 256,
     lengthPower: a.lengthPower ?? 1,
@@ -196,6 +203,7 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
   );
   resolveAugmentation(r.augment); // throws ValidationError naming the bad setting
   check(r.clipNorm >= 0, `clipNorm must be >= 0, got ${a.clipNorm}`);
+  check(r.dropout >= 0 && r.dropout < 1, `dropout must be in [0, 1), got ${a.dropout}`);
   check(
     LOSS_AGGREGATIONS.includes(r.lossAggregation),
     `lossAggregation must be one of ${LOSS_AGGREGATIONS.join(', ')}, got ${a.lossAggregation}`,

@@ -163,7 +163,13 @@ export async function runPretraining(
     checkpoint: start,
     model,
     optimizer: resume?.optimizer,
-    trainer: { clipNorm: a.clipNorm, learningRate: a.lr, loss: lossOptions(a) },
+    trainer: {
+      clipNorm: a.clipNorm,
+      dropout: a.dropout,
+      dropoutSeed: deriveSeed(seed, 'dropout'),
+      learningRate: a.lr,
+      loss: lossOptions(a),
+    },
   };
   const engine: TrainingEngine = a.engine
     ? await a.engine(init, a.workers)
@@ -311,6 +317,7 @@ async function loop(
       batch: a.batch,
       checksumEvery: a.checksumEvery,
       clipNorm: a.clipNorm,
+      dropout: a.dropout,
       evalEvery: a.evalEvery,
       evalWindows: a.evalWindows,
       lengthPower: a.lengthPower,

@@ -96,6 +96,10 @@ describe('pretraining arguments', () => {
       /lossNaiveEpsilon must be a number >= 0/,
     );
     expect(resolvePretrainArgs(base).lossNaiveEpsilon).toBe(0);
+    expect(resolvePretrainArgs(base).dropout).toBe(0);
+    expect(() => resolvePretrainArgs({ ...base, dropout: 1 })).toThrow(
+      'dropout must be in [0, 1), got 1',
+    );
     expect(resolvePretrainArgs(base).lossNaiveSeasons).toEqual([]);
     const relative = { ...base, lossAggregation: 'geometric', lossNaiveEpsilon: 1 } as const;
     expect(
