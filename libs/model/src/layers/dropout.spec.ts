@@ -17,7 +17,7 @@ describe('applyDropout', () => {
   it('zeroes about `rate` of the values and scales the rest so the mean is kept', () => {
     const x = tf.ones([200, 500]);
     const y = applyDropout(x, { rate: 0.25, seed: 7 });
-    const v = y.dataSync();
+    const v = y.dataSync() as Float32Array;
     const zeros = v.filter((e) => e === 0).length / v.length;
     expect(zeros).toBeGreaterThan(0.24);
     expect(zeros).toBeLessThan(0.26);
