@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '@fleetfm/domain';
+import { Prng, deriveSeed } from '@fleetfm/simulator';
 
 /**
  * Training-time dropout: each activation is zeroed with probability `rate` and the kept ones
@@ -23,7 +24,7 @@ export function checkDropoutRate(rate: number, what = 'dropout'): void {
 
 /** The dropout of a sub-site (e.g. block i's attention): same rate, its own seed. */
 export function dropoutAt(d: Dropout | undefined, site: number): Dropout | undefined {
-  return d && d.rate > 0 ? { rate: d.rate, seed: mix(d.seed, site + 1) } : undefined;
+  return d && d.rate > 0 ? { rate: d.rate, seed: deriveSeed(d.seed, 'site', site) } : undefined;
 }
 
 /**
@@ -37,23 +38,7 @@ export function applyDropout<T extends tf.Tensor>(x: T, d: Dropout | undefined):
   const keep = 1 - d.rate;
   const scale = 1 / keep;
   const mask = new Float32Array(x.size);
-  let s = d.seed >>> 0;
-  for (let i = 0; i < mask.length; i++) {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    mask[i] = u < keep ? scale : 0;
-  }
+  const prng = new Prng(d.seed);
+  for (let i = 0; i < mask.length; i++) mask[i] = prng.next() < keep ? scale : 0;
   return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape)) as T);
-}
-
-/** A 32-bit hash of (seed, k): distinct, well-spread seeds for sub-sites and steps. */
-export function mix(seed: number, k: number): number {
-  let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(k >>> 0, 0x85ebca77)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
 }

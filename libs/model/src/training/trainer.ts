@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { deriveSeed } from '@fleetfm/simulator';
 import { pinballLoss, pinballSums, type PinballOptions } from '../heads/pinball-loss';
 import { fusedAdamApply } from '../kernels/adam.kernel';
 import { sumOfSquares } from '../kernels/sum-squares';
-import { checkDropoutRate, mix, type Dropout } from '../layers/dropout';
+import { checkDropoutRate, type Dropout } from '../layers/dropout';
 import type { PatchModel } from '../patch-model';
 import { naiveErrors, toModelInputs, type ForecastBatch } from './forecast-batch';
 
@@ -74,7 +75,9 @@ export class Trainer {
     const c = this.model.config;
     const inputs = toModelInputs(batch);
     const dropout: Dropout | undefined =
-      this.dropout > 0 ? { rate: this.dropout, seed: mix(this.dropoutSeed, noiseKey) } : undefined;
+      this.dropout > 0
+        ? { rate: this.dropout, seed: deriveSeed(this.dropoutSeed, noiseKey) }
+        : undefined;
     try {
       return this.gradientsOf(() => {
         const target = tf.tensor2d(batch.target, [batch.batch, c.horizon]);
