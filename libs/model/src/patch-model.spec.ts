@@ -197,7 +197,7 @@ describe('Trainer', () => {
     const plain = new Trainer(model);
     const dropped = new Trainer(model, { dropout: 0.3, dropoutSeed: 9 });
     const loss = (t: Trainer, key: number): number => {
-      const { loss: l, grads } = t.computeGradients(batch, key);
+      const { loss: l, grads } = t.computeGradients(batch, [key]);
       const v = l.dataSync()[0];
       tf.dispose([l, ...grads.values()]);
       return v;

@@ -68,15 +68,18 @@ export class Trainer {
 
   /**
    * Loss (scalar tensor) and raw gradients of the pinball loss; the caller disposes them.
-   * `noiseKey` picks the step's dropout masks (e.g. step and worker): the same key, the same
+   * `noiseKey` picks the step's dropout masks (e.g. [step, worker]): the same key, the same
    * masks.
    */
-  computeGradients(batch: ForecastBatch, noiseKey = 0): { loss: tf.Scalar; grads: NamedGradients } {
+  computeGradients(
+    batch: ForecastBatch,
+    noiseKey: readonly number[] = [],
+  ): { loss: tf.Scalar; grads: NamedGradients } {
     const c = this.model.config;
     const inputs = toModelInputs(batch);
     const dropout: Dropout | undefined =
       this.dropout > 0
-        ? { rate: this.dropout, seed: deriveSeed(this.dropoutSeed, noiseKey) }
+        ? { rate: this.dropout, seed: deriveSeed(this.dropoutSeed, ...noiseKey) }
         : undefined;
     try {
       return this.gradientsOf(() => {
@@ -190,7 +193,7 @@ export class Trainer {
    * One optimisation step; returns the loss before the step. Dropout masks are keyed by the
    * number of steps this trainer has taken unless `noiseKey` is given.
    */
-  trainStep(batch: ForecastBatch, noiseKey = this.stepsTaken): number {
+  trainStep(batch: ForecastBatch, noiseKey: readonly number[] = [this.stepsTaken]): number {
     this.stepsTaken++;
     const { loss, grads } = this.computeGradients(batch, noiseKey);
     this.applyGradients(grads);

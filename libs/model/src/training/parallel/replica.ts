@@ -69,7 +69,7 @@ export class Replica {
     learningRate: number,
   ): number {
     // Each worker's shard gets its own dropout masks, the same on a rerun of the step.
-    const { loss, grads } = this.trainer.computeGradients(shard, step * 64 + worker);
+    const { loss, grads } = this.trainer.computeGradients(shard, [step, worker]);
     let value = Number.NaN;
     if (exchange.workers === 1 && weight === 1) {
       // Nothing to exchange: apply this replica's gradient as it is.

@@ -7,6 +7,7 @@ import {
   LOSS_AGGREGATIONS,
   type LossAggregation,
 } from '../../heads/pinball-loss';
+import { checkDropoutRate } from '../../layers/dropout';
 import {
   resolveModelConfig,
   type PatchModelArgs,
@@ -203,7 +204,7 @@ export function resolvePretrainArgs(a: PretrainArgs): ResolvedPretrainArgs {
   );
   resolveAugmentation(r.augment); // throws ValidationError naming the bad setting
   check(r.clipNorm >= 0, `clipNorm must be >= 0, got ${a.clipNorm}`);
-  check(r.dropout >= 0 && r.dropout < 1, `dropout must be in [0, 1), got ${a.dropout}`);
+  checkDropoutRate(r.dropout);
   check(
     LOSS_AGGREGATIONS.includes(r.lossAggregation),
     `lossAggregation must be one of ${LOSS_AGGREGATIONS.join(', ')}, got ${a.lossAggregation}`,
