@@ -4,7 +4,11 @@ import * as path from 'node:path';
 import { InvalidRequestError, NotFoundError } from '@fleetfm/domain';
 import { writeTinyCheckpoint } from '@fleetfm/forecasting';
 import { selectBackend, type SignalBlendFit } from '@fleetfm/model';
-import { formatBlendFits, runCalibrateForecastCommand } from './calibrate-forecast.command';
+import {
+  formatBlendFits,
+  parseHeldOutRoutes,
+  runCalibrateForecastCommand,
+} from './calibrate-forecast.command';
 
 let tmp: string;
 let model: string;
@@ -73,5 +77,23 @@ describe('formatBlendFits', () => {
     expect(current).toContain('median of the last 64, weights 0-4: 0.0, 4-8: 0.7');
     expect(unknown).toMatch(/^unknown \(0\), roughness 0-0\.2 .*\(network alone\)$/);
     expect(speed).toMatch(/^speed_mps, .*\(the last value, weights 0-4: 0\.0/);
+    expect(speed).not.toContain('held-out routes');
+    const marked = formatBlendFits([fit({}), fit({ signalId: 9 })], ['corpus', 'held-out routes']);
+    expect(marked.split('\n')[0]).not.toContain('held-out routes');
+    expect(marked.split('\n')[1]).toMatch(/\[held-out routes\]$/);
+  });
+});
+
+describe('parseHeldOutRoutes', () => {
+  it('reads auto (the default), off or a list of CMAP vehicle folders', () => {
+    expect(parseHeldOutRoutes(undefined)).toBe('auto');
+    expect(parseHeldOutRoutes('auto')).toBe('auto');
+    expect(parseHeldOutRoutes('off')).toBe(false);
+    expect(parseHeldOutRoutes('4109114_1, 4111928_1')).toEqual(['4109114_1', '4111928_1']);
+  });
+
+  it.each(['', 'none', '4109114_1,', 'gps:4109114_1'])('rejects %p, naming the flag', (text) => {
+    expect(() => parseHeldOutRoutes(text)).toThrow(InvalidRequestError);
+    expect(() => parseHeldOutRoutes(text)).toThrow(/--held-out-routes must be auto, off or/);
   });
 });

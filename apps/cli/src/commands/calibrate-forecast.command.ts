@@ -8,6 +8,7 @@ import {
   MANIFEST_JSON,
   fitCheckpointLevelBlend,
   selectBackend,
+  type BlendFitSet,
   type LevelBlendJobResult,
   type SignalBlendFit,
 } from '@fleetfm/model';
@@ -18,6 +19,7 @@ export interface CalibrateForecastFlags {
   readonly corpus?: string;
   readonly windows?: string;
   readonly seed?: string;
+  readonly heldOutRoutes?: string;
 }
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
@@ -27,6 +29,20 @@ function integer(flag: string, text: string | undefined, fallback: number, min: 
     throw new InvalidRequestError(`--${flag} must be an integer ≥ ${min}, got '${text}'`);
   }
   return v;
+}
+
+/** `--held-out-routes`: auto, off, or CMAP GPS vehicle folders separated by commas. */
+export function parseHeldOutRoutes(text: string | undefined): 'auto' | false | string[] {
+  const t = (text ?? 'auto').trim();
+  if (t === 'auto') return 'auto';
+  if (t === 'off') return false;
+  const vehicles = t.split(',').map((v) => v.trim());
+  if (t === '' || vehicles.some((v) => !/^[0-9]+_[0-9]+$/.test(v))) {
+    throw new InvalidRequestError(
+      `--held-out-routes must be auto, off or CMAP vehicle folders such as 4109114_1,4111928_1, got '${text}'`,
+    );
+  }
+  return vehicles;
 }
 
 /** The corpus a checkpoint was trained on, as its manifest records it. */
@@ -64,19 +80,25 @@ export async function runCalibrateForecastCommand(
   }
   const windows = integer('windows', flags.windows, 32000, 100);
   const seed = integer('seed', flags.seed, 7, 0);
+  const heldOutRoutes = parseHeldOutRoutes(flags.heldOutRoutes);
   await selectBackend();
   const bar = progressBar(ctx.progress ?? false, 'forecast', ctx.log && { log: ctx.log });
   const started = Date.now();
   const result = await fitCheckpointLevelBlend({
     checkpointDir: modelDir,
     corpusDir,
+    heldOutRoutes,
     onProgress: (done, total) => bar.update(done, total),
     seed,
     windows,
   }).finally(() => bar.stop());
-  ctx.log?.(formatBlendFits(result.fits));
+  ctx.log?.(formatBlendFits(result.fits, result.fitSets));
+  const routes = result.heldOutRoutes;
+  const routeNote = routes
+    ? ` and ${routes.windows} windows on the held-out routes of ${routes.vehicles.join(', ')} (${routes.simulatedTrips} simulated trips over ${routes.routes} routes, ${routes.recordedTrips} recorded)`
+    : ' (no held-out routes: the corpus pins no GPS vehicle to validation)';
   ctx.log?.(
-    `fitted on ${windows} validation windows of ${corpusDir} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.file ?? LEVEL_BLEND_FILE}`,
+    `fitted on ${windows} validation windows of ${corpusDir}${routeNote} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.file ?? LEVEL_BLEND_FILE}`,
   );
   return result;
 }
@@ -85,16 +107,20 @@ export async function runCalibrateForecastCommand(
  * One line per signal and roughness class: windows, level window, weights by horizon bucket,
  * scores before / after.
  */
-export function formatBlendFits(fits: readonly SignalBlendFit[]): string {
+export function formatBlendFits(
+  fits: readonly SignalBlendFit[],
+  sets?: readonly BlendFitSet[],
+): string {
   const name = (f: SignalBlendFit): string =>
     `${f.signalId === 0 ? 'unknown (0)' : (SIGNAL_NAMES[f.signalId - 1] ?? `signal ${f.signalId}`)}, roughness ${f.roughness.from}-${Number.isFinite(f.roughness.to) ? f.roughness.to : '∞'}`;
   return fits
-    .map((f) => {
+    .map((f, i) => {
+      const on = sets?.[i] === 'held-out routes' ? ' [held-out routes]' : '';
       const how =
         f.window === undefined
           ? 'network alone'
           : `${f.window === 1 ? 'the last value' : `median of the last ${f.window}`}, weights ${f.buckets.map((b) => `${b.from}-${b.to}: ${b.weight.toFixed(1)}`).join(', ')}`;
-      return `${name(f).padEnd(36)} ${String(f.samples).padStart(5)} windows  relative MAE ${f.relativeMae.network.toFixed(3)} -> ${f.relativeMae.blended.toFixed(3)}, quantile loss x${f.qualityLossRatio.toFixed(3)}  (${how})`;
+      return `${name(f).padEnd(36)} ${String(f.samples).padStart(5)} windows  relative MAE ${f.relativeMae.network.toFixed(3)} -> ${f.relativeMae.blended.toFixed(3)}, quantile loss x${f.qualityLossRatio.toFixed(3)}  (${how})${on}`;
     })
     .join('\n');
 }
@@ -103,12 +129,17 @@ export function registerCalibrateForecastCommand(program: Command): void {
   program
     .command('calibrate-forecast')
     .description(
-      `fit the checkpoint's level blend (per signal, how far forecasts lean to the last value or a recent median) on its corpus' validation split; writes ${LEVEL_BLEND_FILE} into the checkpoint`,
+      `fit the checkpoint's level blend (per signal, how far forecasts lean to the last value or a recent median) on its corpus' validation split and, for the simulated signals, on routes it never trained on; writes ${LEVEL_BLEND_FILE} into the checkpoint`,
     )
     .option('--model <dir>', 'checkpoint folder; default FLEETFM_MODEL_DIR (models/default)')
     .option('--corpus <dir>', "corpus folder; default the one the checkpoint's manifest records")
     .option('--windows <n>', 'validation windows drawn', '32000')
     .option('--seed <n>', 'seed of the window draw', '7')
+    .option(
+      '--held-out-routes <auto|off|vehicles>',
+      "fit the simulated signals on a fleet driving roads the checkpoint never trained on: the real GPS routes of the corpus' pinned validation vehicles (auto; corpus build --validation-vehicles), of the CMAP vehicles listed, or not at all (off)",
+      'auto',
+    )
     .action(async (flags: CalibrateForecastFlags) => {
       const config = loadConfig();
       await runCalibrateForecastCommand(flags, {

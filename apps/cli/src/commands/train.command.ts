@@ -452,7 +452,7 @@ async function train(flags: TrainFlags): Promise<void> {
     const blend = await fitCheckpointLevelBlend({ checkpointDir: outDir, corpusDir });
     const kept = blend.fits.filter((f) => f.window !== undefined).length;
     console.log(
-      `level blend fitted on validation windows: ${kept} of ${blend.fits.length} (signal, roughness) groups lean to the last value or a recent median; ${blend.file ?? ''}`,
+      `level blend fitted on validation windows${blend.heldOutRoutes ? ` (simulated signals on the held-out routes of ${blend.heldOutRoutes.vehicles.join(', ')})` : ''}: ${kept} of ${blend.fits.length} (signal, roughness) groups lean to the last value or a recent median; ${blend.file ?? ''}`,
     );
   } catch (err) {
     // A corpus too small for a validation split trains on crops of train; it has nothing held

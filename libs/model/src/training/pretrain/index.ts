@@ -2,6 +2,7 @@ export * from './checkpoint-quality';
 export * from './fleet-corpus.source';
 export * from './forecast-quality';
 export * from './grow-depth';
+export * from './held-out-route-windows';
 export * from './lr-schedule';
 export * from './pretrain-corpus';
 export * from './pretrain-options';

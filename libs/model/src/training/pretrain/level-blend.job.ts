@@ -5,7 +5,19 @@ import { Prng, deriveSeed } from '@fleetfm/simulator';
 import { importCheckpoint, readCheckpointDir } from '../../checkpoint';
 import { Forecaster } from '../../forecaster';
 import { LEVEL_BLEND_FILE } from '../../level-blend';
-import { fitLevelBlend, type BlendSample, type LevelBlendFit } from '../../level-blend.fit';
+import {
+  fitLevelBlend,
+  type BlendSample,
+  type LevelBlendFit,
+  type SignalBlendFit,
+} from '../../level-blend.fit';
+import type { LevelBlendState, SignalLevelBlend } from '../../level-blend';
+import {
+  heldOutRouteWindows,
+  pinnedValidationVehicles,
+  type HeldOutRouteWindowOptions,
+  type ForecastWindow,
+} from './held-out-route-windows';
 import { WindowSampler } from './window-sampler';
 
 export interface LevelBlendJobOptions {
@@ -21,12 +33,37 @@ export interface LevelBlendJobOptions {
   readonly windows?: number;
   /** Default 7. */
   readonly seed?: number;
+  /**
+   * Fit the simulated fleet's signals on roads the checkpoint never trained on instead (see
+   * `heldOutRouteWindows`): `'auto'` (default) when the corpus pins CMAP GPS vehicles to its
+   * validation split (`corpus build --validation-vehicles`), `false` never, or the vehicles to
+   * use. The corpus' validation windows still fit every other signal id.
+   */
+  readonly heldOutRoutes?: 'auto' | false | readonly string[];
+  /** Size of the held-out-route fleet (see `HeldOutRouteWindowOptions`). */
+  readonly routeFleet?: Pick<
+    HeldOutRouteWindowOptions,
+    'dataDir' | 'drivers' | 'origins' | 'rateHz' | 'simVehicles' | 'tripsPerDriver'
+  >;
   /** Write `forecast-blend.json` into the checkpoint folder. Default true. */
   readonly write?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** Where one signal's blend was fitted. */
+export type BlendFitSet = 'corpus' | 'held-out routes';
+
 export interface LevelBlendJobResult extends LevelBlendFit {
+  /** Per fit, in `fits` order: the windows it was fitted on. */
+  readonly fitSets: readonly BlendFitSet[];
+  /** The held-out-route fleet, when one was used. */
+  readonly heldOutRoutes?: {
+    readonly vehicles: readonly string[];
+    readonly routes: number;
+    readonly simulatedTrips: number;
+    readonly recordedTrips: number;
+    readonly windows: number;
+  };
   /** The sidecar written, if any. */
   readonly file?: string;
 }
@@ -51,34 +88,69 @@ export async function fitCheckpointLevelBlend(
     scaling: manifest.tokenizer.scaling,
   });
   try {
-    const sampler = await WindowSampler.load(await CorpusReader.open(o.corpusDir), split, {
+    const reader = await CorpusReader.open(o.corpusDir);
+    const vehicles =
+      o.heldOutRoutes === false
+        ? []
+        : o.heldOutRoutes === undefined || o.heldOutRoutes === 'auto'
+          ? pinnedValidationVehicles(reader.manifest)
+          : [...o.heldOutRoutes];
+    const route =
+      vehicles.length > 0
+        ? heldOutRouteWindows({
+            ...o.routeFleet,
+            contextLength: c.contextLength,
+            horizon: c.horizon,
+            seed: deriveSeed(seed, 'held-out-routes'),
+            vehicles,
+          })
+        : undefined;
+    const sampler = await WindowSampler.load(reader, split, {
       contextLength: c.contextLength,
       horizon: c.horizon,
       minContext: c.contextLength,
     });
-    const windows = sampler.sample(count, new Prng(deriveSeed(seed, 'level-blend')));
-    const samples: BlendSample[] = [];
-    for (let start = 0; start < windows.length; start += BATCH) {
-      const batch = windows.slice(start, start + BATCH);
-      const contexts = batch.map((w) => w.series.subarray(0, w.series.length - c.horizon));
-      const ids = batch.map((w) => w.signalId ?? 0);
-      const out = await forecaster.forecast(contexts, { signalIds: ids });
-      batch.forEach((w, b) => {
-        samples.push({
-          actual: w.series.subarray(w.series.length - c.horizon),
-          context: contexts[b],
-          quantiles: out[b].quantiles,
-          signalId: ids[b],
-        });
-      });
-      o.onProgress?.(start + batch.length, windows.length);
-    }
-    const fit = fitLevelBlend(samples, { horizon: c.horizon, levels: c.quantiles });
+    const drawn: ForecastWindow[] = sampler
+      .sample(count, new Prng(deriveSeed(seed, 'level-blend')))
+      .map((w) => ({
+        actual: w.series.subarray(w.series.length - c.horizon),
+        context: w.series.subarray(0, w.series.length - c.horizon),
+        signalId: w.signalId ?? 0,
+      }));
+    const total = drawn.length + (route?.windows.length ?? 0);
+    const forecastAll = async (list: readonly ForecastWindow[], offset: number) => {
+      const samples: BlendSample[] = [];
+      for (let start = 0; start < list.length; start += BATCH) {
+        const batch = list.slice(start, start + BATCH);
+        const out = await forecaster.forecast(
+          batch.map((w) => w.context),
+          { signalIds: batch.map((w) => w.signalId) },
+        );
+        batch.forEach((w, b) => samples.push({ ...w, quantiles: out[b].quantiles }));
+        o.onProgress?.(offset + start + batch.length, total);
+      }
+      return samples;
+    };
+    const fitOptions = { horizon: c.horizon, levels: c.quantiles };
+    const corpusFit = fitLevelBlend(await forecastAll(drawn, 0), fitOptions);
+    const routeFit = route
+      ? fitLevelBlend(await forecastAll(route.windows, drawn.length), fitOptions)
+      : undefined;
+    const merged = mergeFits(corpusFit, routeFit);
+    const fit: LevelBlendFit = { fits: merged.fits, state: merged.state };
+    const heldOutRoutes = route && {
+      recordedTrips: route.recordedTrips,
+      routes: route.routes,
+      simulatedTrips: route.simulatedTrips,
+      vehicles,
+      windows: route.windows.length,
+    };
     const state = {
       ...fit.state,
       fittedOn: {
         corpus: path.resolve(o.corpusDir),
-        fits: fit.fits.map((f) => ({
+        fits: fit.fits.map((f, i) => ({
+          on: merged.sets[i],
           qualityLossRatio: round(f.qualityLossRatio),
           relativeMaeBlended: round(f.relativeMae.blended),
           relativeMaeNetwork: round(f.relativeMae.network),
@@ -87,19 +159,58 @@ export async function fitCheckpointLevelBlend(
           signalId: f.signalId,
           window: f.window ?? null,
         })),
+        ...(heldOutRoutes ? { heldOutRoutes } : {}),
         seed,
         split,
-        windows: windows.length,
+        windows: drawn.length,
       },
     };
-    if (o.write === false) return { ...fit, state };
+    const result = { ...fit, fitSets: merged.sets, ...(heldOutRoutes ? { heldOutRoutes } : {}) };
+    if (o.write === false) return { ...result, state };
     const file = path.join(o.checkpointDir, LEVEL_BLEND_FILE);
     await fs.writeFile(file, `${JSON.stringify(state, null, 2)}\n`);
-    return { ...fit, file, state };
+    return { ...result, file, state };
   } finally {
     await forecaster.close();
     model.dispose();
   }
+}
+
+/**
+ * The corpus fit, with each (signal id, roughness class) that the held-out-route fit scored on at
+ * least `minSamples` windows taken from it instead (a kept blend or the network alone alike);
+ * classes the route fleet scored too few windows of keep the corpus' fit.
+ */
+export function mergeFits(
+  corpus: LevelBlendFit,
+  route: LevelBlendFit | undefined,
+  minSamples = 50,
+): { fits: SignalBlendFit[]; state: LevelBlendState; sets: BlendFitSet[] } {
+  if (!route) {
+    return { fits: [...corpus.fits], sets: corpus.fits.map(() => 'corpus'), state: corpus.state };
+  }
+  const key = (f: SignalBlendFit): string => `${f.signalId}/${f.roughnessClass}`;
+  const routed = new Set(route.fits.filter((f) => f.samples >= minSamples).map(key));
+  const classes = corpus.state.roughnessBounds.length + 1;
+  const signals: Record<string, (SignalLevelBlend | null)[]> = {};
+  const ids = new Set([
+    ...Object.keys(corpus.state.signals),
+    ...route.fits.map((f) => `${f.signalId}`),
+  ]);
+  for (const id of ids) {
+    const entries = Array.from({ length: classes }, (_, cls) =>
+      routed.has(`${id}/${cls}`)
+        ? (route.state.signals[id]?.[cls] ?? null)
+        : (corpus.state.signals[id]?.[cls] ?? null),
+    );
+    if (entries.some((e) => e !== null)) signals[id] = entries;
+  }
+  const fits = [
+    ...corpus.fits.filter((f) => !routed.has(key(f))),
+    ...route.fits.filter((f) => routed.has(key(f))),
+  ].sort((a, b) => a.signalId - b.signalId || a.roughnessClass - b.roughnessClass);
+  const sets = fits.map((f): BlendFitSet => (routed.has(key(f)) ? 'held-out routes' : 'corpus'));
+  return { fits, sets, state: { ...corpus.state, signals } };
 }
 
 function round(v: number): number {
