@@ -94,6 +94,12 @@ export async function runCalibrateForecastCommand(
   }).finally(() => bar.stop());
   ctx.log?.(formatBlendFits(result.fits, result.fitSets));
   const routes = result.heldOutRoutes;
+  const trainedOn = recordedCorpus(modelDir);
+  if (routes && trainedOn && path.resolve(trainedOn) !== path.resolve(corpusDir)) {
+    ctx.log?.(
+      `note: ${modelDir} trained on ${trainedOn}, not ${corpusDir}: the routes of ${routes.vehicles.join(', ')} are held out only if that corpus kept them out too (--held-out-routes off otherwise)`,
+    );
+  }
   const routeNote = routes
     ? ` and ${routes.windows} windows on the held-out routes of ${routes.vehicles.join(', ')} (${routes.simulatedTrips} simulated trips over ${routes.routes} routes, ${routes.recordedTrips} recorded)`
     : ' (no held-out routes: the corpus pins no GPS vehicle to validation)';

@@ -4,14 +4,13 @@ import { CorpusReader, type Split } from '@fleetfm/datasets';
 import { Prng, deriveSeed } from '@fleetfm/simulator';
 import { importCheckpoint, readCheckpointDir } from '../../checkpoint';
 import { Forecaster } from '../../forecaster';
-import { LEVEL_BLEND_FILE } from '../../level-blend';
+import { LEVEL_BLEND_FILE, type LevelBlendState, type SignalLevelBlend } from '../../level-blend';
 import {
   fitLevelBlend,
   type BlendSample,
   type LevelBlendFit,
   type SignalBlendFit,
 } from '../../level-blend.fit';
-import type { LevelBlendState, SignalLevelBlend } from '../../level-blend';
 import {
   heldOutRouteWindows,
   pinnedValidationVehicles,
@@ -37,7 +36,9 @@ export interface LevelBlendJobOptions {
    * Fit the simulated fleet's signals on roads the checkpoint never trained on instead (see
    * `heldOutRouteWindows`): `'auto'` (default) when the corpus pins CMAP GPS vehicles to its
    * validation split (`corpus build --validation-vehicles`), `false` never, or the vehicles to
-   * use. The corpus' validation windows still fit every other signal id.
+   * use. The corpus' validation windows still fit every other signal id. The pins only mean
+   * "never driven" for a checkpoint trained on that corpus (or on corpora that pin the same
+   * vehicles): calibrate on the corpus the checkpoint trained on.
    */
   readonly heldOutRoutes?: 'auto' | false | readonly string[];
   /** Size of the held-out-route fleet (see `HeldOutRouteWindowOptions`). */
@@ -73,7 +74,10 @@ const BATCH = 256;
 /**
  * Fits a checkpoint's level blend (see `LevelBlendState`) on full-context windows of a corpus
  * split the network did not train on, forecasting them with the network alone, and stores it
- * beside the checkpoint, where the forecasting adapters pick it up.
+ * beside the checkpoint, where the forecasting adapters pick it up. The simulated signals are
+ * fitted on held-out routes when there are any (`heldOutRoutes`): validation drivers on the
+ * trained-on routes would let the network's memory of those roads pass for skill, and the fit
+ * would trust it more than new roads deserve.
  */
 export async function fitCheckpointLevelBlend(
   o: LevelBlendJobOptions,
