@@ -102,7 +102,9 @@ export async function runCalibrateForecastCommand(
   }
   const routeNote = routes
     ? ` and ${routes.windows} windows on the held-out routes of ${routes.vehicles.join(', ')} (${routes.simulatedTrips} simulated trips over ${routes.routes} routes, ${routes.recordedTrips} recorded)`
-    : ' (no held-out routes: the corpus pins no GPS vehicle to validation)';
+    : heldOutRoutes === false
+      ? ' (held-out routes off)'
+      : ' (no held-out routes: the corpus pins no GPS vehicle to validation)';
   ctx.log?.(
     `fitted on ${windows} validation windows of ${corpusDir}${routeNote} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.file ?? LEVEL_BLEND_FILE}`,
   );
