@@ -1,9 +1,8 @@
 import { NotFoundError, SIGNAL_NAMES, ValidationError } from '@fleetfm/domain';
-import { loadCmapGpsTrips, type CorpusManifest } from '@fleetfm/datasets';
+import type { CorpusManifest } from '@fleetfm/datasets';
 import {
   Prng,
   VEHICLE_PRESET_NAMES,
-  defaultSharedDataDir,
   loadTraceLibrary,
   sampleDriverStyle,
   sampleVehicle,
@@ -68,12 +67,14 @@ export function heldOutRouteWindows(o: HeldOutRouteWindowOptions): HeldOutRouteW
   if (!(rateHz > 0)) throw new ValidationError(`rateHz must be > 0, got ${rateHz}`);
   const minLength = o.contextLength + o.horizon;
   const wanted = new Set(o.vehicles);
-  const routes = loadTraceLibrary(o.dataDir).gpsTrips.filter(
-    (t) => wanted.has(gpsTraceVehicle(t.name)) && traceDurationS(t) * rateHz >= minLength,
+  const theirs = loadTraceLibrary(o.dataDir).gpsTrips.filter((t) =>
+    wanted.has(gpsTraceVehicle(t.name)),
   );
-  const recorded = loadCmapGpsTrips(o.dataDir ?? defaultSharedDataDir()).filter(
-    (t) => wanted.has(t.vehicleId) && t.speedMps.length >= minLength,
-  );
+  const routes = theirs.filter((t) => traceDurationS(t) * rateHz >= minLength);
+  // The recorded speed at its own 1 Hz, as `fleetfm eval` reads it (float32).
+  const recorded = theirs
+    .filter((t) => t.speedMps.length >= minLength)
+    .map((t) => Float32Array.from(t.speedMps));
   if (routes.length === 0) {
     throw new NotFoundError(
       `no GPS route of ${o.vehicles.join(', ')} lasts the ${minLength} steps of one window at ${rateHz} Hz`,
@@ -102,7 +103,7 @@ export function heldOutRouteWindows(o: HeldOutRouteWindowOptions): HeldOutRouteW
       }
     }
   }
-  for (const t of recorded) cut(t.speedMps, signalIdOf('speed_mps'), o, origins, windows);
+  for (const speed of recorded) cut(speed, signalIdOf('speed_mps'), o, origins, windows);
   return { recordedTrips: recorded.length, routes: routes.length, simulatedTrips, windows };
 }
 
