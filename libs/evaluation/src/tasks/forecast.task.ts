@@ -3,7 +3,7 @@ import {
   type ForecastModelPort,
   type StatisticalForecaster,
 } from '@fleetfm/forecasting';
-import type { SeriesForecast } from '@fleetfm/model';
+import { spreadOrigins, type SeriesForecast } from '@fleetfm/model';
 import {
   geometricMean,
   meanAbsoluteError,
@@ -102,10 +102,7 @@ export async function evaluateForecasting(
   for (const s of series) {
     const first = o.context;
     const last = s.values.length - o.horizon;
-    if (last < first) continue;
-    const k = Math.min(perSeries, last - first + 1);
-    for (let i = 0; i < k; i++) {
-      const origin = k === 1 ? last : first + Math.round((i * (last - first)) / (k - 1));
+    for (const origin of spreadOrigins(first, last, perSeries)) {
       const position = origin === last ? 'end' : origin === first ? 'start' : 'inside';
       windows.push({ origin, position, series: s });
     }

@@ -86,7 +86,6 @@ export function heldOutRouteWindows(o: HeldOutRouteWindowOptions): HeldOutRouteW
     sampleVehicle(VEHICLE_PRESET_NAMES[i % VEHICLE_PRESET_NAMES.length], root.fork('vehicle', i)),
   );
   const windows: ForecastWindow[] = [];
-  let simulatedTrips = 0;
   for (let j = 0; j < drivers; j++) {
     const style = sampleDriverStyle(root.fork('driver', j));
     for (let k = 0; k < tripsPerDriver; k++) {
@@ -97,14 +96,18 @@ export function heldOutRouteWindows(o: HeldOutRouteWindowOptions): HeldOutRouteW
         rateHz,
         vehicle: rng.pick(fleet),
       });
-      simulatedTrips++;
       for (const name of SIGNAL_NAMES) {
         cut(trip.signals[name], signalIdOf(name), o, origins, windows);
       }
     }
   }
   for (const speed of recorded) cut(speed, signalIdOf('speed_mps'), o, origins, windows);
-  return { recordedTrips: recorded.length, routes: routes.length, simulatedTrips, windows };
+  return {
+    recordedTrips: recorded.length,
+    routes: routes.length,
+    simulatedTrips: drivers * tripsPerDriver,
+    windows,
+  };
 }
 
 /**
@@ -119,6 +122,19 @@ export function pinnedValidationVehicles(manifest: CorpusManifest): string[] {
     .sort();
 }
 
+/**
+ * `count` forecast origins spread evenly from `first` to `last` (both included, rounded), fewer
+ * when the range holds fewer steps; none when `last < first`. `fleetfm eval` places its windows
+ * the same way.
+ */
+export function spreadOrigins(first: number, last: number, count: number): number[] {
+  if (last < first) return [];
+  const k = Math.min(count, last - first + 1);
+  return Array.from({ length: k }, (_, i) =>
+    k === 1 ? last : first + Math.round((i * (last - first)) / (k - 1)),
+  );
+}
+
 function cut(
   values: Float32Array,
   signalId: number,
@@ -126,12 +142,7 @@ function cut(
   origins: number,
   out: ForecastWindow[],
 ): void {
-  const first = o.contextLength;
-  const last = values.length - o.horizon;
-  if (last < first) return;
-  const k = Math.min(origins, last - first + 1);
-  for (let i = 0; i < k; i++) {
-    const origin = k === 1 ? last : first + Math.round((i * (last - first)) / (k - 1));
+  for (const origin of spreadOrigins(o.contextLength, values.length - o.horizon, origins)) {
     out.push({
       actual: values.slice(origin, origin + o.horizon),
       context: values.slice(origin - o.contextLength, origin),

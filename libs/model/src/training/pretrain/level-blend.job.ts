@@ -141,7 +141,6 @@ export async function fitCheckpointLevelBlend(
       ? fitLevelBlend(await forecastAll(route.windows, drawn.length), fitOptions)
       : undefined;
     const merged = mergeFits(corpusFit, routeFit);
-    const fit: LevelBlendFit = { fits: merged.fits, state: merged.state };
     const heldOutRoutes = route && {
       recordedTrips: route.recordedTrips,
       routes: route.routes,
@@ -150,10 +149,10 @@ export async function fitCheckpointLevelBlend(
       windows: route.windows.length,
     };
     const state = {
-      ...fit.state,
+      ...merged.state,
       fittedOn: {
         corpus: path.resolve(o.corpusDir),
-        fits: fit.fits.map((f, i) => ({
+        fits: merged.fits.map((f, i) => ({
           on: merged.sets[i],
           qualityLossRatio: round(f.qualityLossRatio),
           relativeMaeBlended: round(f.relativeMae.blended),
@@ -169,7 +168,11 @@ export async function fitCheckpointLevelBlend(
         windows: drawn.length,
       },
     };
-    const result = { ...fit, fitSets: merged.sets, ...(heldOutRoutes ? { heldOutRoutes } : {}) };
+    const result = {
+      fits: merged.fits,
+      fitSets: merged.sets,
+      ...(heldOutRoutes ? { heldOutRoutes } : {}),
+    };
     if (o.write === false) return { ...result, state };
     const file = path.join(o.checkpointDir, LEVEL_BLEND_FILE);
     await fs.writeFile(file, `${JSON.stringify(state, null, 2)}\n`);
